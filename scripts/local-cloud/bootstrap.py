@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""Idempotent find-or-create of what the local test cloud needs inside its APIs.
+
+usage:
+  bootstrap.py identity PASSWORD        service catalog, service users, src/dst tenants, heat domain
+  bootstrap.py resources PASSWORD STATE  flavors, public network, dp-base image, src/dst quotas
+  bootstrap.py heat-check PASSWORD       make sure a member of src/dst may use Heat
+  bootstrap.py tenants PASSWORD NAME...  extra member-only tenants NAME with user NAME-user
+
+Reads clouds.yaml from $OS_CLIENT_CONFIG_FILE (clouds 'admin', 'src', 'dst').
+Every step may run any number of times; existing objects are left alone.
+"""
+import hashlib
+import os
+import sys
+
+import openstack
+from openstack import exceptions
+
+IP = "127.0.0.1"
+REGION = "RegionOne"
+TENANTS = ("src", "dst")
+
+SERVICES = [  # name, type, url, service user
+    ("glance", "image", f"http://{IP}:9292", "glance"),
+    ("placement", "placement", f"http://{IP}:8778", "placement"),
+    ("nova", "compute", f"http://{IP}:8774/v2.1", "nova"),
+    ("neutron", "network", f"http://{IP}:9696", "neutron"),
+    ("cinderv3", "volumev3", f"http://{IP}:8776/v3/%(project_id)s", "cinder"),
+    ("cinder", "block-storage", f"http://{IP}:8776/v3/%(project_id)s", None),
+    ("heat", "orchestration", f"http://{IP}:8004/v1/%(tenant_id)s", "heat"),
+]
+
+# name, vCPUs, RAM (MiB), disk (GiB): distinct sizes so flavor matching can be tested
+FLAVORS = [
+    ("ds.nano", 1, 256, 1),
+    ("m1.tiny", 1, 512, 1),
+    ("m1.small", 1, 2048, 20),
+    ("m1.medium", 2, 4096, 40),
+]
+
+# The public base image: deterministic pseudo-random bytes, identical on every machine.
+IMAGE_NAME = "dp-base"
+IMAGE_SEED = b"downpour dp-base image v1"
+IMAGE_SIZE = 4 * 1024 * 1024
+
+# Quotas for src and dst: roomy enough for test suites that create many objects,
+# still finite like a real cloud's. Tests that need tight quotas make their own projects.
+COMPUTE_QUOTAS = dict(instances=20, cores=40, ram=81920, key_pairs=100, server_groups=20,
+                      server_group_members=20)
+# (each value is at least the service's default; only the tight ones are raised)
+NETWORK_QUOTAS = dict(network=100, subnet=100, port=500, router=20, floatingip=100,
+                      security_group=50, security_group_rule=500)
+VOLUME_QUOTAS = dict(volumes=50, snapshots=50, gigabytes=1000, backups=20, backup_gigabytes=1000)
+
+
+def log(*a):
+    print(*a, flush=True)
+
+
+def find_or_create(finder, creator, name, **kw):
+    obj = finder(name)
+    if obj is None:
+        obj = creator(name=name, **kw)
+        log("created", type(obj).__name__, name)
+    return obj
+
+
+def identity(conn, pw):
+    idc = conn.identity
+    dom = idc.find_domain("default")
+    service = find_or_create(lambda n: idc.find_project(n, domain_id=dom.id), idc.create_project,
+                             "service", domain_id=dom.id, description="service users")
+    roles = {}
+    for r in ("admin", "member", "reader", "service"):
+        roles[r] = find_or_create(idc.find_role, idc.create_role, r)
+    for name, stype, url, user in SERVICES:
+        svc = next((s for s in idc.services() if s.name == name and s.type == stype), None)
+        if svc is None:
+            svc = idc.create_service(name=name, type=stype, enabled=True)
+            log("created service", name)
+        have = {e.interface for e in idc.endpoints(service_id=svc.id)}
+        for iface in ("public", "internal", "admin"):
+            if iface not in have:
+                idc.create_endpoint(service_id=svc.id, interface=iface, url=url, region_id=REGION)
+        if user:
+            u = find_or_create(lambda n: idc.find_user(n, domain_id=dom.id), idc.create_user,
+                               user, domain_id=dom.id, password=pw)
+            # the service role makes their tokens count as service tokens (needed for volume detach)
+            for r in ("admin", "service"):
+                idc.assign_project_role_to_user(service, u, roles[r])
+    # two ordinary tenants whose users hold the member role and nothing else
+    tenants(conn, pw, TENANTS)
+    # heat: domain for stack users and projects, plus its admin
+    hd = idc.find_domain("heat")
+    if hd is None:
+        hd = idc.create_domain(name="heat", description="heat stack projects and users")
+    hu = find_or_create(lambda n: idc.find_user(n, domain_id=hd.id), idc.create_user,
+                        "heat_domain_admin", domain_id=hd.id, password=pw)
+    idc.assign_domain_role_to_user(hd, hu, roles["admin"])
+    find_or_create(idc.find_role, idc.create_role, "heat_stack_owner")
+    find_or_create(idc.find_role, idc.create_role, "heat_stack_user")
+
+
+def tenants(conn, pw, names):
+    idc = conn.identity
+    dom = idc.find_domain("default")
+    member = idc.find_role("member")
+    for proj in names:
+        p = find_or_create(lambda n: idc.find_project(n, domain_id=dom.id), idc.create_project,
+                           proj, domain_id=dom.id, description=f"local test cloud tenant {proj}")
+        u = find_or_create(lambda n: idc.find_user(n, domain_id=dom.id), idc.create_user,
+                           f"{proj}-user", domain_id=dom.id, password=pw, default_project_id=p.id)
+        idc.assign_project_role_to_user(p, u, member)
+
+
+def image_bytes():
+    return hashlib.shake_256(IMAGE_SEED).digest(IMAGE_SIZE)
+
+
+def ensure_image(conn, state):
+    data = image_bytes()
+    sha512 = hashlib.sha512(data).hexdigest()
+    os.makedirs(os.path.join(state, "images"), exist_ok=True)
+    path = os.path.join(state, "images", IMAGE_NAME + ".raw")
+    if not os.path.exists(path) or os.path.getsize(path) != len(data):
+        with open(path + ".tmp", "wb") as f:
+            f.write(data)
+        os.replace(path + ".tmp", path)
+    img = conn.image
+    found = list(img.images(name=IMAGE_NAME))
+    for i in found:
+        if i.status == "active" and i.hash_value == sha512:
+            return
+    for i in found:  # left over from an interrupted upload, or different bytes
+        log("deleting stale image", i.id, i.status)
+        img.delete_image(i.id)
+    r = img.post("/images", json={
+        "name": IMAGE_NAME, "disk_format": "raw", "container_format": "bare",
+        "visibility": "public", "min_disk": 1, "dp_seed": IMAGE_SEED.decode(),
+    })
+    exceptions.raise_from_response(r)
+    image_id = r.json()["id"]
+    r = img.put(f"/images/{image_id}/file", data=data,
+                headers={"Content-Type": "application/octet-stream"})
+    exceptions.raise_from_response(r)
+    got = img.get_image(image_id)
+    if got.status != "active" or got.hash_value != sha512:
+        sys.exit(f"image {IMAGE_NAME} upload ended as {got.status}, hash {got.hash_value}")
+    log("uploaded image", IMAGE_NAME, image_id, len(data), "bytes")
+
+
+def resources(conn, state):
+    comp = conn.compute
+    for name, vcpus, ram, disk in FLAVORS:
+        if comp.find_flavor(name) is None:
+            comp.create_flavor(name=name, ram=ram, vcpus=vcpus, disk=disk, is_public=True)
+            log("created flavor", name)
+    net = conn.network
+    pub = net.find_network("public")
+    if pub is None:
+        pub = net.create_network(name="public", is_router_external=True, is_shared=False,
+                                 provider_network_type="flat", provider_physical_network="public")
+        log("created network public")
+    if net.find_subnet("public-subnet") is None:
+        # 198.51.100.0/24 is a documentation range (TEST-NET-2). It exists only as
+        # Neutron data; no interface anywhere is configured with it.
+        net.create_subnet(name="public-subnet", network_id=pub.id, ip_version=4, cidr="198.51.100.0/24",
+                          gateway_ip="198.51.100.1", enable_dhcp=False,
+                          allocation_pools=[{"start": "198.51.100.10", "end": "198.51.100.250"}])
+        log("created subnet public-subnet")
+    ensure_image(conn, state)
+    for proj in TENANTS:
+        pid = conn.identity.find_project(proj, ignore_missing=False).id
+        conn.set_compute_quotas(pid, **COMPUTE_QUOTAS)
+        net.update_quota(pid, **NETWORK_QUOTAS)
+        conn.set_volume_quotas(pid, **VOLUME_QUOTAS)
+    log("quotas set for", ", ".join(TENANTS))
+
+
+def heat_check(admin):
+    """Heat's default policy lets a project member manage stacks. Some deployments
+    require heat_stack_owner instead; if this one refuses a member, grant that role
+    (as operators do) and try again."""
+    idc = admin.identity
+    for proj in TENANTS:
+        user_conn = openstack.connect(cloud=proj)
+        try:
+            list(user_conn.orchestration.stacks())
+            continue
+        except exceptions.ForbiddenException:
+            pass
+        role = idc.find_role("heat_stack_owner", ignore_missing=False)
+        p = idc.find_project(proj, ignore_missing=False)
+        u = idc.find_user(f"{proj}-user", ignore_missing=False)
+        idc.assign_project_role_to_user(p, u, role)
+        log(f"granted heat_stack_owner to {proj}-user")
+        list(openstack.connect(cloud=proj).orchestration.stacks())
+
+
+def main():
+    what, pw = sys.argv[1], sys.argv[2]
+    conn = openstack.connect(cloud="admin")
+    if what == "identity":
+        identity(conn, pw)
+    elif what == "resources":
+        resources(conn, sys.argv[3])
+    elif what == "heat-check":
+        heat_check(conn)
+    elif what == "tenants":
+        tenants(conn, pw, sys.argv[3:])
+    else:
+        sys.exit(f"unknown step {what}")
+
+
+if __name__ == "__main__":
+    main()
