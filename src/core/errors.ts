@@ -116,6 +116,20 @@ export class InterruptedError extends DownpourError {
   }
 }
 
+/** A bundle blob, archive or index that is missing, truncated, tampered with or malformed. */
+export class BundleIntegrityError extends DownpourError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('E_BUNDLE_INTEGRITY', ExitCode.integrity, message, options);
+  }
+}
+
+/** A bundle written in a format (or format version) this Downpour does not know. */
+export class BundleFormatError extends DownpourError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('E_BUNDLE_FORMAT', ExitCode.integrity, message, options);
+  }
+}
+
 export function isDownpourError(err: unknown): err is DownpourError {
   return err instanceof DownpourError;
 }

@@ -1,0 +1,73 @@
+import { Command, CommanderError, Option } from 'commander';
+import { DownpourError, ExitCode, errorMessage } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { registerCloudsCommand } from './commands/clouds.js';
+import { processOutput } from './output.js';
+import { VERSION } from '../version.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  cloud?: string;
+  region?: string;
+  json?: boolean;
+  debug?: boolean;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('downpour')
+    .description(
+      'Move OpenStack workloads between clouds with ordinary project credentials.\n\n' +
+        'Clouds are read from clouds.yaml exactly as the openstack CLI reads them\n' +
+        '(OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/), or from OS_* variables.',
+    )
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--cloud <name>', 'cloud from clouds.yaml (default: $OS_CLOUD)'))
+    .addOption(new Option('--region <name>', 'region (default: region_name in clouds.yaml, or $OS_REGION_NAME)'))
+    .option('--json', 'machine-readable output on stdout; no progress display')
+    .option('--debug', 'log every HTTP request and response to stderr (tokens and passwords are redacted)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .exitOverride();
+  registerCloudsCommand(program);
+  program.addHelpText(
+    'after',
+    `
+Exit codes:
+  0  success                     4  preflight refused, nothing created (quota, mapping, missing API)
+  1  unexpected failure          5  authentication or authorisation refused
+  2  usage or bad input          6  bundle integrity (missing, truncated or tampered data)
+  3  partial: state saved, run the same command again    130  interrupted: state saved
+
+Examples:
+  downpour clouds                          list the clouds in clouds.yaml
+  downpour clouds --cloud src              authenticate and describe what the cloud offers`,
+  );
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: the one place where errors become exit codes. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  const wantsJson = argv.includes('--json');
+  const output = processOutput(wantsJson);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    if (err instanceof DownpourError) {
+      if (wantsJson) process.stdout.write(`${JSON.stringify(err.toJSON(), null, 2)}\n`);
+      output.err(`downpour: error: ${err.message}${err.hint ? `\n${err.hint}` : ''}`);
+      return err.exitCode;
+    }
+    output.err(
+      `downpour: unexpected error: ${errorMessage(err)}\n` +
+        `This is a bug in Downpour; please report it with the output of the same command run with --debug.` +
+        (argv.includes('--debug') && err instanceof Error && err.stack ? `\n${redact(err.stack)}` : ''),
+    );
+    return ExitCode.unexpected;
+  }
+}
