@@ -23,7 +23,9 @@ function run(cmd, cmdArgs, options = {}) {
 function step(name, fn) {
   process.stdout.write(`\n== ${name}\n`);
   const { status, seconds } = fn();
-  process.stdout.write(`== ${name}: ${status === 0 ? 'ok' : `failed (exit ${status})`} in ${seconds.toFixed(1)} s\n`);
+  process.stdout.write(
+    `== ${name}: ${status === 0 ? 'ok' : `failed (exit ${status})`} in ${seconds.toFixed(1)} s\n`,
+  );
   return status;
 }
 
@@ -52,10 +54,20 @@ if (!unitOnly) {
 const reportDir = join(root, '.downpour-test');
 mkdirSync(reportDir, { recursive: true });
 const report = join(reportDir, 'vitest.json');
-const vitestArgs = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...passThrough];
+const vitestArgs = [
+  'vitest',
+  'run',
+  ...projects.flatMap((p) => ['--project', p]),
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...passThrough,
+];
 const tests = step(`tests (${projects.join(', ')})`, () => run('npx', vitestArgs, { env }));
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 if (existsSync(report)) {
   const result = JSON.parse(readFileSync(report, 'utf8'));
   passed = result.numPassedTests ?? 0;

@@ -3,8 +3,8 @@
 
 usage:
   bootstrap.py identity PASSWORD        service catalog, service users, src/dst tenants, heat domain
-  bootstrap.py resources PASSWORD STATE  flavors, public network, dp-base image, src/dst quotas
-  bootstrap.py heat-check PASSWORD       make sure a member of src/dst may use Heat
+  bootstrap.py resources PASSWORD STATE  flavors, public network, dp-base image, src/dst quotas,
+                                         and a check that src/dst members may use Heat
   bootstrap.py tenants PASSWORD NAME...  extra member-only tenants NAME with user NAME-user
 
 Reads clouds.yaml from $OS_CLIENT_CONFIG_FILE (clouds 'admin', 'src', 'dst').
@@ -16,6 +16,8 @@ import sys
 
 import openstack
 from openstack import exceptions
+from openstack.block_storage.v3.quota_set import QuotaSet as VolumeQuotaSet
+from openstack.compute.v2.quota_set import QuotaSet
 
 IP = "127.0.0.1"
 REGION = "RegionOne"
@@ -39,7 +41,7 @@ FLAVORS = [
     ("m1.medium", 2, 4096, 40),
 ]
 
-# The public base image: deterministic pseudo-random bytes, identical on every machine.
+# The public base image: deterministic pseudo-random bytes, the same wherever they are generated.
 IMAGE_NAME = "dp-base"
 IMAGE_SEED = b"downpour dp-base image v1"
 IMAGE_SIZE = 4 * 1024 * 1024
@@ -58,60 +60,93 @@ def log(*a):
     print(*a, flush=True)
 
 
-def find_or_create(finder, creator, name, **kw):
-    obj = finder(name)
-    if obj is None:
-        obj = creator(name=name, **kw)
-        log("created", type(obj).__name__, name)
-    return obj
+class Identity:
+    """Keystone objects listed once up front, so a rerun costs a few requests, not dozens."""
+
+    def __init__(self, conn):
+        self.idc = idc = conn.identity
+        self.dom = idc.get_domain("default")
+        self.projects = {p.name: p for p in idc.projects(domain_id=self.dom.id)}
+        self.users = {u.name: u for u in idc.users(domain_id=self.dom.id)}
+        self.roles = {r.name: r for r in idc.roles()}
+        self.assigned = set()
+        for a in idc.role_assignments():
+            scope = a.scope or {}
+            target = (scope.get("project") or scope.get("domain") or {}).get("id")
+            if a.user and a.role:
+                self.assigned.add((a.user["id"], target, a.role["id"]))
+
+    def role(self, name):
+        if name not in self.roles:
+            self.roles[name] = self.idc.create_role(name=name)
+            log("created role", name)
+        return self.roles[name]
+
+    def project(self, name, description):
+        if name not in self.projects:
+            self.projects[name] = self.idc.create_project(name=name, domain_id=self.dom.id,
+                                                          description=description)
+            log("created project", name)
+        return self.projects[name]
+
+    def user(self, name, pw, **kw):
+        if name not in self.users:
+            self.users[name] = self.idc.create_user(name=name, domain_id=self.dom.id, password=pw, **kw)
+            log("created user", name)
+        return self.users[name]
+
+    def grant(self, user, project, role_name):
+        role = self.role(role_name)
+        if (user.id, project.id, role.id) not in self.assigned:
+            self.idc.assign_project_role_to_user(project, user, role)
+            self.assigned.add((user.id, project.id, role.id))
+            log(f"granted {role_name} on {project.name} to {user.name}")
 
 
 def identity(conn, pw):
-    idc = conn.identity
-    dom = idc.find_domain("default")
-    service = find_or_create(lambda n: idc.find_project(n, domain_id=dom.id), idc.create_project,
-                             "service", domain_id=dom.id, description="service users")
-    roles = {}
+    ids = Identity(conn)
+    idc = ids.idc
+    service = ids.project("service", "service users")
     for r in ("admin", "member", "reader", "service"):
-        roles[r] = find_or_create(idc.find_role, idc.create_role, r)
+        ids.role(r)
+    services = {(s.name, s.type): s for s in idc.services()}
+    endpoints = {(e.service_id, e.interface) for e in idc.endpoints()}
     for name, stype, url, user in SERVICES:
-        svc = next((s for s in idc.services() if s.name == name and s.type == stype), None)
+        svc = services.get((name, stype))
         if svc is None:
             svc = idc.create_service(name=name, type=stype, enabled=True)
             log("created service", name)
-        have = {e.interface for e in idc.endpoints(service_id=svc.id)}
         for iface in ("public", "internal", "admin"):
-            if iface not in have:
+            if (svc.id, iface) not in endpoints:
                 idc.create_endpoint(service_id=svc.id, interface=iface, url=url, region_id=REGION)
         if user:
-            u = find_or_create(lambda n: idc.find_user(n, domain_id=dom.id), idc.create_user,
-                               user, domain_id=dom.id, password=pw)
+            u = ids.user(user, pw)
             # the service role makes their tokens count as service tokens (needed for volume detach)
             for r in ("admin", "service"):
-                idc.assign_project_role_to_user(service, u, roles[r])
+                ids.grant(u, service, r)
     # two ordinary tenants whose users hold the member role and nothing else
-    tenants(conn, pw, TENANTS)
+    make_tenants(ids, pw, TENANTS)
     # heat: domain for stack users and projects, plus its admin
-    hd = idc.find_domain("heat")
+    hd = next(iter(idc.domains(name="heat")), None)
     if hd is None:
         hd = idc.create_domain(name="heat", description="heat stack projects and users")
-    hu = find_or_create(lambda n: idc.find_user(n, domain_id=hd.id), idc.create_user,
-                        "heat_domain_admin", domain_id=hd.id, password=pw)
-    idc.assign_domain_role_to_user(hd, hu, roles["admin"])
-    find_or_create(idc.find_role, idc.create_role, "heat_stack_owner")
-    find_or_create(idc.find_role, idc.create_role, "heat_stack_user")
+        log("created domain heat")
+    hu = next(iter(idc.users(domain_id=hd.id, name="heat_domain_admin")), None)
+    if hu is None:
+        hu = idc.create_user(name="heat_domain_admin", domain_id=hd.id, password=pw)
+        log("created user heat_domain_admin")
+    admin = ids.role("admin")
+    if (hu.id, hd.id, admin.id) not in ids.assigned:
+        idc.assign_domain_role_to_user(hd, hu, admin)
+    ids.role("heat_stack_owner")
+    ids.role("heat_stack_user")
 
 
-def tenants(conn, pw, names):
-    idc = conn.identity
-    dom = idc.find_domain("default")
-    member = idc.find_role("member")
-    for proj in names:
-        p = find_or_create(lambda n: idc.find_project(n, domain_id=dom.id), idc.create_project,
-                           proj, domain_id=dom.id, description=f"local test cloud tenant {proj}")
-        u = find_or_create(lambda n: idc.find_user(n, domain_id=dom.id), idc.create_user,
-                           f"{proj}-user", domain_id=dom.id, password=pw, default_project_id=p.id)
-        idc.assign_project_role_to_user(p, u, member)
+def make_tenants(ids, pw, names):
+    for name in names:
+        p = ids.project(name, f"local test cloud tenant {name}")
+        u = ids.user(f"{name}-user", pw, default_project_id=p.id)
+        ids.grant(u, p, "member")
 
 
 def image_bytes():
@@ -152,8 +187,9 @@ def ensure_image(conn, state):
 
 def resources(conn, state):
     comp = conn.compute
+    have = {f.name for f in comp.flavors()}
     for name, vcpus, ram, disk in FLAVORS:
-        if comp.find_flavor(name) is None:
+        if name not in have:
             comp.create_flavor(name=name, ram=ram, vcpus=vcpus, disk=disk, is_public=True)
             log("created flavor", name)
     net = conn.network
@@ -170,12 +206,14 @@ def resources(conn, state):
                           allocation_pools=[{"start": "198.51.100.10", "end": "198.51.100.250"}])
         log("created subnet public-subnet")
     ensure_image(conn, state)
+    projects = {p.name: p.id for p in conn.identity.projects()}
     for proj in TENANTS:
-        pid = conn.identity.find_project(proj, ignore_missing=False).id
-        conn.set_compute_quotas(pid, **COMPUTE_QUOTAS)
+        pid = projects[proj]
+        comp.update_quota_set(QuotaSet(project_id=pid), force=True, **COMPUTE_QUOTAS)
         net.update_quota(pid, **NETWORK_QUOTAS)
-        conn.set_volume_quotas(pid, **VOLUME_QUOTAS)
+        conn.block_storage.update_quota_set(VolumeQuotaSet(project_id=pid), **VOLUME_QUOTAS)
     log("quotas set for", ", ".join(TENANTS))
+    heat_check(conn)
 
 
 def heat_check(admin):
@@ -205,10 +243,8 @@ def main():
         identity(conn, pw)
     elif what == "resources":
         resources(conn, sys.argv[3])
-    elif what == "heat-check":
-        heat_check(conn)
     elif what == "tenants":
-        tenants(conn, pw, sys.argv[3:])
+        make_tenants(Identity(conn), pw, sys.argv[3:])
     else:
         sys.exit(f"unknown step {what}")
 

@@ -17,7 +17,7 @@ esac
 
 # wait for a running up.sh to finish, and keep others out meanwhile
 exec 9>"$STATE/.up.lock"
-flock 9
+flock -n 9 || { echo "waiting for a running up.sh to finish"; flock -w 1800 9 || exit 1; }
 
 rm -f "$STATE/bootstrap.done"
 # API and worker services all at once, then the message queue and database, epmd last

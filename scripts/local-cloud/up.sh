@@ -59,7 +59,7 @@ chmod 0755 "$STATE"
 
 # one up.sh at a time; a second caller waits, then usually takes the fast path
 exec 9>"$STATE/.up.lock"
-flock 9
+flock -n 9 || { echo ">>> another up.sh or down.sh is running; waiting for it"; flock -w 1800 9 || die "lock wait timed out"; }
 
 # The scripts' own content is the version: a changed script never takes the fast path.
 VERSION=$(cat "$HERE/up.sh" "$HERE/lib.sh" "$HERE/bootstrap.py" "$HERE"/templates/*.py | sha256sum | cut -c1-16)
@@ -86,7 +86,7 @@ rm -f "$STATE/bootstrap.done"
 port_open() { (exec 3<>"/dev/tcp/$IP/$1") 2>/dev/null; }
 
 # start_svc NAME PORT|- "CONFIG FILES" CMD...
-# Starts CMD in its own session (log: $LOG/NAME.log) unless our recorded process is alive with
+# Starts CMD detached via setsid (log: $LOG/NAME.log) unless our recorded process is alive with
 # the same command and config; restarts it if either changed. Refuses ports held by strangers.
 start_svc() {
   local name=$1 port=$2 deps=$3 h pid; shift 3
@@ -103,7 +103,7 @@ start_svc() {
     die "port $port is in use by a process this script did not start (wanted for $name)"
   fi
   echo "    starting $name"
-  setsid "$@" >>"$LOG/$name.log" 2>&1 </dev/null &
+  setsid "$@" >>"$LOG/$name.log" 2>&1 </dev/null 9>&- &   # 9>&-: daemons must not hold the lock
   pid=$!
   echo "$pid $(proc_start "$pid")" >"$RUN/$name.pid"
   echo "$h" >"$RUN/$name.cfg"
@@ -133,7 +133,7 @@ write_if_changed() { # write_if_changed FILE < content; keeps the packaged origi
   rm -f "$tmp"
 }
 
-# once KEY LOGFILE CMD...: run CMD unless it already succeeded with these scripts and packages
+# once KEY LOGFILE CMD...: run CMD unless it already succeeded with these packages and database URL
 once() {
   local key=$1 logf=$2; shift 2
   if [ "$(cat "$STATE/done/$key" 2>/dev/null)" = "$PKGVER" ]; then return 0; fi
@@ -179,7 +179,8 @@ PKGS=(mariadb-server python3-pymysql rabbitmq-server crudini sudo curl bc procps
       python3-openstackclient python3-openstacksdk python3-heatclient)
 
 t=$(now_ms)
-installed=" $(dpkg-query -W -f='${db:Status-Abbrev}|${Package}\n' "${PKGS[@]}" 2>/dev/null | awk -F'|' '$1 ~ /^ii/ {printf "%s ", $2}')"
+# (dpkg-query fails when a package is unknown to dpkg; that only means "missing")
+installed=" $( { dpkg-query -W -f='${db:Status-Abbrev}|${Package}\n' "${PKGS[@]}" 2>/dev/null || true; } | awk -F'|' '$1 ~ /^ii/ {printf "%s ", $2}')"
 missing=()
 for p in "${PKGS[@]}"; do [[ $installed == *" $p "* ]] || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -211,8 +212,8 @@ fi
 for b in mariadbd rabbitmq-server uwsgi_python3 keystone-manage glance-api neutron-server nova-api-wsgi cinder-volume heat-engine openstack curl; do
   [ -x "/usr/sbin/$b" ] || [ -x "/usr/bin/$b" ] || [ -x "/usr/lib/rabbitmq/bin/$b" ] || die "$b missing after install"
 done
-# scripts + versions of everything installed: when either changes, db syncs run again
-PKGVER=$VERSION-$(dpkg-query -W -f='${Package} ${Version}\n' "${PKGS[@]}" | sha256sum | cut -c1-16)
+# db syncs and keystone bootstrap run again when a package version or the database URL changes
+PKGVER=$( { dpkg-query -W -f='${Package} ${Version}\n' "${PKGS[@]}"; echo "$DBURL"; } | sha256sum | cut -c1-16)
 tmark "1 packages" "$t"
 
 # ---------------------------------------------------------------- 2. MariaDB, RabbitMQ
@@ -516,11 +517,13 @@ enabled = false
 enforce_new_defaults = false
 EOF
 nova_cells() {
-  nova-manage api_db sync &&
-  { nova-manage cell_v2 list_cells 2>/dev/null | grep -q ' cell0 ' ||
-    nova-manage cell_v2 map_cell0 --database_connection "$DBURL/nova_cell0"; } &&
-  { nova-manage cell_v2 list_cells 2>/dev/null | grep -q ' cell1 ' ||
-    nova-manage cell_v2 create_cell --name cell1 --verbose; } &&
+  local cells
+  nova-manage api_db sync || return 1
+  cells=$(nova-manage cell_v2 list_cells 2>/dev/null) || return 1
+  if [[ $cells != *" cell0 "* ]]; then
+    nova-manage cell_v2 map_cell0 --database_connection "$DBURL/nova_cell0" || return 1
+  fi
+  if [[ $cells != *" cell1 "* ]]; then nova-manage cell_v2 create_cell --name cell1 --verbose || return 1; fi
   nova-manage db sync
 }
 once nova-db "$LOG/nova-manage.log" nova_cells
@@ -656,6 +659,8 @@ tmark "10 wait until all APIs answer" "$t"
 T_APIS=$(($(now_ms) - T0))
 
 # ---------------------------------------------------------------- 11. nova-compute, mapped into cell1
+# Fake servers exist only in nova-compute's memory: restarting it (e.g. after a change to
+# nova.conf or the driver) turns every existing server SHUTOFF.
 t=$(now_ms)
 start_svc nova-compute - "/etc/nova/nova.conf $STATE/bin/nova-compute $PYDIR/dpcloud_fake_driver.py" \
   "$STATE/bin/nova-compute" --config-file /etc/nova/nova.conf

@@ -1,7 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DownpourError, ExitCode, errorMessage } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { registerBundleCommands } from './commands/bundle.js';
 import { registerCloudsCommand } from './commands/clouds.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerImportCommands } from './commands/import.js';
+import { registerSelectCommand } from './commands/select.js';
 import { processOutput } from './output.js';
 import { VERSION } from '../version.js';
 
@@ -22,13 +26,19 @@ export function buildProgram(): Command {
     )
     .version(VERSION, '-V, --version')
     .addOption(new Option('--cloud <name>', 'cloud from clouds.yaml (default: $OS_CLOUD)'))
-    .addOption(new Option('--region <name>', 'region (default: region_name in clouds.yaml, or $OS_REGION_NAME)'))
+    .addOption(
+      new Option('--region <name>', 'region (default: region_name in clouds.yaml, or $OS_REGION_NAME)'),
+    )
     .option('--json', 'machine-readable output on stdout; no progress display')
     .option('--debug', 'log every HTTP request and response to stderr (tokens and passwords are redacted)')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .exitOverride();
   registerCloudsCommand(program);
+  registerSelectCommand(program);
+  registerExportCommand(program);
+  registerBundleCommands(program);
+  registerImportCommands(program);
   program.addHelpText(
     'after',
     `
@@ -40,7 +50,15 @@ Exit codes:
 
 Examples:
   downpour clouds                          list the clouds in clouds.yaml
-  downpour clouds --cloud src              authenticate and describe what the cloud offers`,
+  downpour clouds --cloud src              authenticate and describe what the cloud offers
+  downpour select --cloud src --server 'web-*' -o shop.yaml
+  downpour export shop.yaml --cloud src -o shop.bundle
+  downpour inspect shop.bundle             what the bundle holds
+  downpour verify shop.bundle              size and SHA-256 of every blob
+  downpour pack shop.bundle -o shop.tar    one file to carry
+  downpour plan shop.tar --cloud dst       what an import would do; preflight
+  downpour import shop.tar --cloud dst     create it at the destination (resumable)
+  downpour destroy shop.tar --cloud dst    remove exactly what the import created`,
   );
   return program;
 }
@@ -55,7 +73,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return ExitCode.ok;
       return ExitCode.usage;
     }
     if (err instanceof DownpourError) {

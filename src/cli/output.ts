@@ -19,7 +19,10 @@ export function processOutput(json: boolean): Output {
 }
 
 /** A plain text table: headers, then rows, columns padded to the widest cell. */
-export function table(headers: readonly string[], rows: readonly (readonly (string | number | undefined)[])[]): string {
+export function table(
+  headers: readonly string[],
+  rows: readonly (readonly (string | number | undefined)[])[],
+): string {
   const cells = rows.map((r) => headers.map((_, i) => (r[i] === undefined ? '' : String(r[i]))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]) =>

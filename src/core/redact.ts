@@ -27,8 +27,11 @@ const PATTERNS: [RegExp, string][] = [
     /("(?:password|secret|application_credential_secret|passcode|token|auth_token|id_token|access_token|user_data|adminPass)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi,
     `$1${REDACTED}$3`,
   ],
-  // Header lines in debug output
-  [/((?:x-auth-token|x-subject-token|x-service-token|authorization)\s*[:=]\s*)([^\s,;]+)/gi, `$1${REDACTED}`],
+  // Header lines in debug output; an Authorization scheme (Bearer, Basic) is kept, its credential is not
+  [
+    /((?:x-auth-token|x-subject-token|x-service-token|authorization)\s*[:=]\s*)((?:Bearer|Basic|Negotiate|Token)\s+)?([^\s,;]+)/gi,
+    `$1$2${REDACTED}`,
+  ],
   // Keystone fernet tokens and JWS tokens look like this even when never registered
   [/gAAAAA[A-Za-z0-9_-]{20,}={0,2}/g, REDACTED],
   // URLs with userinfo

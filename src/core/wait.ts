@@ -43,13 +43,12 @@ export async function waitForStatus<T>(
   const deadline = Date.now() + timeoutMs;
   const success = new Set(table.success.map((s) => s.toLowerCase()));
   const failure = new Set(table.failure.map((s) => s.toLowerCase()));
-  let last = '';
   for (;;) {
     const seen = await observe();
     if (seen.value === undefined) {
       throw new ResourceFailedError(`${table.what} disappeared while waiting for ${table.success.join('/')}`);
     }
-    last = seen.status;
+    const last = seen.status;
     options.onStatus?.(last);
     const status = last.toLowerCase();
     if (success.has(status)) return seen.value;

@@ -174,3 +174,121 @@ export async function identityV3(session: Session, options?: RequestOptions): Pr
     return identityV3Url(session.cloud.auth.auth_url);
   }
 }
+
+/** One zone of `GET /os-availability-zone`, which Nova and Cinder answer alike. */
+export interface AvailabilityZone extends WireDocument {
+  zoneName: string;
+  zoneState: { available: boolean };
+  /** Admin-only detail; null for a member. */
+  hosts?: Record<string, unknown> | null;
+}
+
+export function listAvailabilityZones(
+  session: Session,
+  service: 'compute' | 'block-storage',
+  path: string,
+  options: RequestOptions = {},
+): AsyncGenerator<AvailabilityZone> {
+  return session.list<AvailabilityZone>(service, path, 'availabilityZoneInfo', {}, withSignal(options));
+}
+
+/** One resource of a Nova `…/detail` or Cinder `?usage=true` quota set (-1 = unlimited). */
+export interface QuotaUsage {
+  limit: number;
+  in_use: number;
+  reserved: number;
+  /** Cinder, nested quotas only. */
+  allocated?: number;
+}
+
+export interface NeutronResourceSpec {
+  /** Single-resource envelope key: "port". */
+  key: string;
+  /** Collection envelope key: "ports". */
+  listKey: string;
+  /** For messages: "port". */
+  what: string;
+  collection: () => string;
+  item: (id: string) => string;
+}
+
+/**
+ * Neutron's uniform CRUD over one resource: `{key: {...}}` envelopes, filters as query
+ * parameters, and the same success codes everywhere (GET 200, POST 201, PUT 200, DELETE 204).
+ */
+export function neutronResource<T, Create, Update, Filters extends object>(spec: NeutronResourceSpec) {
+  const list = (session: Session, filters?: Filters, options: RequestOptions = {}): AsyncGenerator<T> =>
+    session.list<T>('network', spec.collection(), spec.listKey, toQuery(filters ?? {}), withSignal(options));
+
+  const get = async (session: Session, id: string, options: RequestOptions = {}): Promise<T> => {
+    const res = await session.json<unknown>('network', {
+      path: spec.item(id),
+      ok: [200],
+      ...withSignal(options),
+    });
+    return envelope<T>(res, spec.key, `GET ${spec.what} ${id}`);
+  };
+
+  const create = async (session: Session, input: Create, options: RequestOptions = {}): Promise<T> => {
+    const res = await session.json<unknown>('network', {
+      method: 'POST',
+      path: spec.collection(),
+      json: { [spec.key]: input },
+      ok: [201],
+      ...withSignal(options),
+    });
+    return envelope<T>(res, spec.key, `POST ${spec.what}`);
+  };
+
+  const update = async (
+    session: Session,
+    id: string,
+    changes: Update,
+    options: RequestOptions = {},
+  ): Promise<T> => {
+    const res = await session.json<unknown>('network', {
+      method: 'PUT',
+      path: spec.item(id),
+      json: { [spec.key]: changes },
+      ok: [200],
+      ...withSignal(options),
+    });
+    return envelope<T>(res, spec.key, `PUT ${spec.what} ${id}`);
+  };
+
+  const remove = async (session: Session, id: string, options: RequestOptions = {}): Promise<void> => {
+    await session.json<unknown>('network', {
+      method: 'DELETE',
+      path: spec.item(id),
+      ok: [204],
+      ...withSignal(options),
+    });
+  };
+
+  return { list, get, create, update, remove };
+}
+
+/** Attributes every Neutron resource carries (standard-attr-* extensions; absent where not enabled). */
+export interface NeutronStandardAttributes extends WireDocument {
+  id: string;
+  project_id: string;
+  tenant_id?: string;
+  description?: string;
+  tags?: string[];
+  created_at?: string;
+  updated_at?: string;
+  revision_number?: number;
+}
+
+/** Filters every Neutron collection accepts (tag filters need standard-attr-tag). */
+export interface NeutronListFilters {
+  id?: string | string[];
+  project_id?: string;
+  tags?: string[];
+  'tags-any'?: string[];
+  'not-tags'?: string[];
+  'not-tags-any'?: string[];
+  limit?: number;
+  sort_key?: string;
+  sort_dir?: 'asc' | 'desc';
+}

@@ -28,10 +28,17 @@ Examples:
         const clouds = listClouds();
         if (ctx.output.json) return printJson(ctx.output, { clouds });
         if (clouds.length === 0) {
-          ctx.output.out('No clouds configured: create clouds.yaml or set OS_* variables (see `downpour --help`).');
+          ctx.output.out(
+            'No clouds configured: create clouds.yaml or set OS_* variables (see `downpour --help`).',
+          );
           return;
         }
-        ctx.output.out(table(['cloud', 'auth_url', 'region', 'project', 'user', 'file'], clouds.map((c) => [c.name, c.authUrl, c.regionName, c.project, c.user, c.file])));
+        ctx.output.out(
+          table(
+            ['cloud', 'auth_url', 'region', 'project', 'user', 'file'],
+            clouds.map((c) => [c.name, c.authUrl, c.regionName, c.project, c.user, c.file]),
+          ),
+        );
         ctx.output.out('\nRun `downpour clouds --cloud NAME` to authenticate and describe one.');
         return;
       }
@@ -48,17 +55,30 @@ Examples:
 
 function printDescription(output: Output, d: CloudDescription): void {
   output.out(`Cloud ${d.cloud} (${d.authUrl}), region ${d.region ?? '(any)'}, interface ${d.interface}`);
-  output.out(`Project ${d.project.name} (${d.project.id}) as ${d.user.name}, roles: ${d.roles.join(', ') || '(none)'}`);
+  output.out(
+    `Project ${d.project.name} (${d.project.id}) as ${d.user.name}, roles: ${d.roles.join(', ') || '(none)'}`,
+  );
   if (d.configFile) output.out(`Config ${d.configFile}`);
   output.out('\nServices');
   output.out(
     table(
       ['type', 'endpoint', 'versions', 'microversions', 'used'],
-      d.services.map((s) => [s.type, s.endpoint ?? '(not in catalog)', s.versions.join(', '), s.microversions ? `${s.microversions.min} - ${s.microversions.max}` : '', s.negotiated ?? '']),
+      d.services.map((s) => [
+        s.type,
+        s.endpoint ?? '(not in catalog)',
+        s.versions.length > 2 ? `${s.versions[0]} (+${s.versions.length - 1} more)` : s.versions.join(', '),
+        s.microversions ? `${s.microversions.min} - ${s.microversions.max}` : '',
+        s.negotiated ?? '',
+      ]),
     ),
   );
   output.out('\nCapabilities');
-  output.out(table(['capability', 'status', 'detail'], d.capabilities.map((c) => [c.name, c.status, c.detail])));
+  output.out(
+    table(
+      ['capability', 'status', 'detail'],
+      d.capabilities.map((c) => [c.name, c.status, c.detail]),
+    ),
+  );
   output.out('\nQuotas');
   output.out(
     table(

@@ -77,6 +77,22 @@ function normaliseKeys(d: Dict): Dict {
   return out;
 }
 
+/**
+ * `auth-url` and `auth_url` mean the same option; but the names of clouds and profiles are
+ * names, not options (`--cloud my-cloud` must find `my-cloud`), so they keep their dashes.
+ */
+function normaliseDocument(doc: Dict): Dict {
+  const out = normaliseKeys(doc);
+  for (const key of ['clouds', 'public_clouds']) {
+    const raw = doc[key] ?? doc[key.replace(/_/g, '-')];
+    if (isDict(raw))
+      out[key] = Object.fromEntries(
+        Object.entries(raw).map(([name, v]) => [name, isDict(v) ? normaliseKeys(v) : v]),
+      );
+  }
+  return out;
+}
+
 function deepMerge(base: Dict, over: Dict): Dict {
   const out: Dict = { ...base };
   for (const [k, v] of Object.entries(over)) {
@@ -103,7 +119,10 @@ function readConfigFile(file: string, what: string): Dict {
       err instanceof YAMLParseError && err.linePos
         ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}`
         : '';
-    const first = ((err as Error).message.split('\n')[0] ?? '').slice(0, 200);
+    let first = ((err as Error).message.split('\n')[0] ?? '').slice(0, 200);
+    // V8 quotes the text around a JSON syntax error, which may be a secret: keep only the reason.
+    if (file.endsWith('.json'))
+      first = first.replace(/,\s*(?:\.\.\.)?".*$/, '').replace(/^(Unexpected token) '.*?'/, '$1');
     throw new ConfigError(
       `${what} ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${where}: ${first}`,
       {
@@ -114,7 +133,7 @@ function readConfigFile(file: string, what: string): Dict {
   if (doc === null || doc === undefined) return {};
   if (!isDict(doc))
     throw new ConfigError(`${what} ${file} must hold a mapping with a top-level "clouds:" key`);
-  return normaliseKeys(doc);
+  return normaliseDocument(doc);
 }
 
 export interface LoadOptions {
@@ -326,6 +345,9 @@ function checkAuthComplete(name: string, where: string, type: AuthType, a: AuthO
         'application_credential_id',
         'Add application_credential_id (or name with username and user_domain_name).',
       );
+    // A credential named rather than identified belongs to a user Keystone must be told.
+    if (!a.application_credential_id && !a.username && !a.user_id)
+      throw missing('username', 'Add username and user_domain_name, or use application_credential_id.');
     return;
   }
   if (type === 'token' || type === 'v3token') {

@@ -97,7 +97,7 @@ export function buildUrl(url: string, query?: Record<string, QueryValue>): strin
     if (value === undefined || value === null) continue;
     if (Array.isArray(value))
       for (const v of value as readonly (string | number)[]) u.searchParams.append(key, String(v));
-    else u.searchParams.set(key, String(value as string | number | boolean));
+    else u.searchParams.set(key, String(value));
   }
   return u.toString();
 }

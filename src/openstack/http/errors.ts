@@ -88,8 +88,13 @@ function findMessage(doc: unknown, depth: number): string | undefined {
   for (const key of ['message', 'faultstring', 'detail', 'title']) {
     const value = record[key];
     if (typeof value === 'string' && value.trim()) {
-      const type = typeof record['type'] === 'string' ? `${record['type'] as string}: ` : '';
-      return `${type}${value.trim()}`;
+      const type = typeof record['type'] === 'string' ? `${record['type']}: ` : '';
+      // webob (Glance, Cinder) puts HTML line breaks into JSON messages.
+      const message = value
+        .replace(/<br\s*\/?>/gi, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+      return `${type}${message}`;
     }
   }
   for (const value of Object.values(record)) {

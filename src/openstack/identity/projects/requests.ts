@@ -13,7 +13,11 @@ export async function* listMine(session: Session, options: RequestOptions = {}):
  * One project, or undefined when it does not exist or policy hides it: a member may be
  * refused (403) even a project it belongs to, depending on the cloud's policy.
  */
-export async function get(session: Session, id: string, options: RequestOptions = {}): Promise<Project | undefined> {
+export async function get(
+  session: Session,
+  id: string,
+  options: RequestOptions = {},
+): Promise<Project | undefined> {
   const v3 = await identityV3(session, options);
   return orUndefined(async () => {
     const res = await session.json<unknown>('identity', {

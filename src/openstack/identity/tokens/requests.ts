@@ -27,7 +27,11 @@ export async function validate(
 }
 
 /** Revoke `subjectToken`. Revoking the session's own token only makes it authenticate again. */
-export async function revoke(session: Session, subjectToken: string, options: RequestOptions = {}): Promise<void> {
+export async function revoke(
+  session: Session,
+  subjectToken: string,
+  options: RequestOptions = {},
+): Promise<void> {
   const v3 = await identityV3(session, options);
   await session.json<unknown>('identity', {
     method: 'DELETE',

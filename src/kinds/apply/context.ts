@@ -1,0 +1,112 @@
+import { DownpourError, ExitCode } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
+import type { BundleReader } from '../../bundle/index.js';
+import type { Session } from '../../openstack/session/session.js';
+import type { ImportJournal, JournalEntry } from '../../migrate/journal.js';
+import type { PlannedNode } from '../../plan/types.js';
+import type { GraphNode, KindName } from '../model.js';
+
+/** What the destination can do that changes how objects are created and marked. */
+export interface DestinationCaps {
+  /** Neutron standard-attr-tag. */
+  neutronTags: boolean;
+  /** Nova tags at create (2.52). */
+  serverTags: boolean;
+  extraroute: boolean;
+  portSecurity: boolean;
+  allowedAddressPairs: boolean;
+}
+
+export interface ApplyContext {
+  session: Session;
+  bundleId: string;
+  journal: ImportJournal;
+  reader: BundleReader;
+  nodes: ReadonlyMap<string, GraphNode>;
+  plan: ReadonlyMap<string, PlannedNode>;
+  /** Resource documents by node key. */
+  documents: ReadonlyMap<string, Record<string, unknown>>;
+  caps: DestinationCaps;
+  progress: ProgressSink;
+  logger: Logger;
+  signal?: AbortSignal;
+  warn(key: string, message: string): void;
+}
+
+/** The destination id of a node this one depends on (created, adopted, mapped, reused or merged). */
+export function targetOf(ctx: ApplyContext, kind: KindName, sourceId: string): string {
+  const key = `${kind}:${sourceId}`;
+  const id = ctx.journal.targetOf(key);
+  if (!id) {
+    throw new DownpourError(
+      'E_DEPENDENCY_MISSING',
+      ExitCode.unexpected,
+      `${key} has no destination object yet`,
+      {
+        hint: 'It failed or was skipped earlier in this run; the report says why.',
+      },
+    );
+  }
+  return id;
+}
+
+export function maybeTargetOf(ctx: ApplyContext, kind: KindName, sourceId: string): string | undefined {
+  return ctx.journal.targetOf(`${kind}:${sourceId}`);
+}
+
+export const opts = (ctx: ApplyContext) => (ctx.signal ? { signal: ctx.signal } : {});
+
+/** Tags that say which bundle and which source object a destination object came from. */
+export function provenanceTags(ctx: ApplyContext, node: GraphNode): string[] {
+  return [`downpour:bundle=${ctx.bundleId}`, `downpour:src=${node.sourceId}`];
+}
+
+export function provenanceMetadata(ctx: ApplyContext, node: GraphNode): Record<string, string> {
+  return { 'downpour:bundle': ctx.bundleId, 'downpour:src': node.sourceId };
+}
+
+export interface Created {
+  id: string;
+  extra?: Record<string, unknown>;
+}
+
+/** The import side of a resource kind: one file per kind, all with this shape. */
+export interface KindApply {
+  kind: KindName;
+  /** An object that an earlier run created for this node (found by provenance), or undefined. */
+  find(
+    ctx: ApplyContext,
+    node: GraphNode,
+    doc: Record<string, unknown>,
+    entry: JournalEntry | undefined,
+  ): Promise<Created | undefined>;
+  /**
+   * Create it, or with `existing` (recorded or adopted by an earlier run) finish what that run
+   * left undone (tags, interfaces, data, attachments): every step after the create call is
+   * idempotent. `record` journals the new id as soon as the create call returns, before any
+   * wait, so a kill after that point never leaves an unrecorded object.
+   */
+  create(
+    ctx: ApplyContext,
+    node: GraphNode,
+    doc: Record<string, unknown>,
+    record: (created: Created) => Promise<void>,
+    existing: Created | undefined,
+  ): Promise<Created>;
+  /** Remove what `create` made (destroy). */
+  remove(ctx: ApplyContext, entry: JournalEntry): Promise<void>;
+}
+
+/** A document field as text, or `fallback` when it is not a non-empty string. */
+export const text = (v: unknown, fallback: string): string => (typeof v === 'string' && v ? v : fallback);
+
+/**
+ * A request body built from an untyped bundle document: fields without a value are left out
+ * (exactOptionalPropertyTypes forbids `x: undefined`), and the caller names the wire type.
+ */
+export function defined<T>(o: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null) out[k] = v;
+  return out as T;
+}

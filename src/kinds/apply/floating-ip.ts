@@ -1,0 +1,55 @@
+import * as floatingIps from '../../openstack/network/floating-ips/index.js';
+import { orUndefined } from '../../openstack/common.js';
+import { defined, maybeTargetOf, opts, type KindApply } from './context.js';
+import { findNeutron, tagNeutron } from './network.js';
+
+export const floatingIpApply: KindApply = {
+  kind: 'network.floating-ip',
+  async find(ctx, node) {
+    // Floating IPs have no name: provenance tags are the only way back to one.
+    const found = await findNeutron(
+      ctx,
+      node,
+      (f) => floatingIps.list(ctx.session, f, opts(ctx)),
+      undefined,
+      undefined,
+    );
+    if (!found) return undefined;
+    const fip = await floatingIps.get(ctx.session, found.id, opts(ctx));
+    return { id: fip.id, extra: { address: fip.floating_ip_address } };
+  },
+  async create(ctx, node, doc, record, existing) {
+    if (existing) {
+      await tagNeutron(ctx, 'floatingips', existing.id, node, doc['tags']);
+      const fip = await floatingIps.get(ctx.session, existing.id, opts(ctx));
+      return {
+        id: fip.id,
+        extra: { address: fip.floating_ip_address, sourceAddress: doc['floating_ip_address'] },
+      };
+    }
+    const network = ctx.plan.get(`network.network:${String(doc['floating_network_id'])}`)?.target?.id;
+    if (!network)
+      throw new Error(
+        `no destination network is mapped for floating network ${String(doc['floating_network_id'])}`,
+      );
+    const portId = doc['port_id'] ? maybeTargetOf(ctx, 'network.port', doc['port_id'] as string) : undefined;
+    const fip = await floatingIps.create(
+      ctx.session,
+      defined<floatingIps.CreateFloatingIpInput>({
+        floating_network_id: network,
+        port_id: portId,
+        ...(portId ? { fixed_ip_address: doc['fixed_ip_address'] } : {}),
+        description: doc['description'],
+      }),
+      opts(ctx),
+    );
+    const extra = { address: fip.floating_ip_address, sourceAddress: doc['floating_ip_address'] };
+    await record({ id: fip.id, extra });
+    await tagNeutron(ctx, 'floatingips', fip.id, node, doc['tags']);
+    return { id: fip.id, extra };
+  },
+  async remove(ctx, entry) {
+    if (entry.targetId)
+      await orUndefined(() => floatingIps.remove(ctx.session, entry.targetId as string, opts(ctx)));
+  },
+};

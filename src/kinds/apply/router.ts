@@ -1,0 +1,108 @@
+import * as ports from '../../openstack/network/ports/index.js';
+import * as routers from '../../openstack/network/routers/index.js';
+import { isNotFound } from '../../openstack/http/errors.js';
+import { orUndefined } from '../../openstack/common.js';
+import { defined, maybeTargetOf, opts, type KindApply } from './context.js';
+import { findNeutron, intent, tagNeutron } from './network.js';
+
+const ROUTER_OWNERS =
+  /^network:(router_interface|router_interface_distributed|ha_router_replicated_interface)$/;
+
+export const routerApply: KindApply = {
+  kind: 'network.router',
+  find: (ctx, node, doc, entry) =>
+    findNeutron(
+      ctx,
+      node,
+      (f) => routers.list(ctx.session, f, opts(ctx)),
+      doc['name'] as string,
+      intent(entry),
+    ),
+  async create(ctx, node, doc, record, existing) {
+    const gateway = doc['external_gateway_info'] as { network_id?: string } | undefined;
+    const plan = ctx.plan.get(`network.network:${gateway?.network_id ?? ''}`);
+    const router =
+      existing ??
+      (await routers.create(
+        ctx.session,
+        defined<routers.CreateRouterInput>({
+          name: doc['name'],
+          description: doc['description'],
+          admin_state_up: doc['admin_state_up'],
+          // The gateway address and SNAT are the operator's (admin-only): only the network is asked for.
+          ...(gateway?.network_id && plan?.target
+            ? { external_gateway_info: { network_id: plan.target.id } }
+            : {}),
+        }),
+        opts(ctx),
+      ));
+    if (!existing) await record({ id: router.id });
+    await tagNeutron(ctx, 'routers', router.id, node, doc['tags']);
+    const interfaces = await addInterfaces(ctx, router.id, doc);
+    const routes = (doc['routes'] as { destination: string; nexthop: string }[] | undefined) ?? [];
+    if (routes.length) {
+      if (ctx.caps.extraroute) await routers.update(ctx.session, router.id, { routes }, opts(ctx));
+      else
+        ctx.warn(
+          node.key,
+          `router ${String(doc['name'])}: the destination has no extraroute extension; ${routes.length} static route(s) left out`,
+        );
+    }
+    return { id: router.id, extra: { interfaces } };
+  },
+  async remove(ctx, entry) {
+    const id = entry.targetId;
+    if (!id) return;
+    const o = opts(ctx);
+    if (!(await orUndefined(() => routers.get(ctx.session, id, o)))) return;
+    await routers.update(ctx.session, id, { routes: [] }, o).catch(() => undefined);
+    for await (const port of ports.list(ctx.session, { device_id: id }, o)) {
+      if (!ROUTER_OWNERS.test(port.device_owner)) continue;
+      await routers.removeInterface(ctx.session, id, { port_id: port.id }, o).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
+    await orUndefined(() => routers.remove(ctx.session, id, o));
+  },
+};
+
+/**
+ * Interfaces on the subnets that moved with the router: by subnet when the source used the
+ * subnet's gateway address, else through a port with the same address. Idempotent: subnets
+ * that already have an interface are skipped, so a resumed run adds only what is missing.
+ */
+async function addInterfaces(
+  ctx: Parameters<KindApply['create']>[0],
+  routerId: string,
+  doc: Record<string, unknown>,
+): Promise<string[]> {
+  const o = opts(ctx);
+  const present = new Set<string>();
+  for await (const port of ports.list(ctx.session, { device_id: routerId }, o)) {
+    if (ROUTER_OWNERS.test(port.device_owner)) for (const f of port.fixed_ips) present.add(f.subnet_id);
+  }
+  const added: string[] = [];
+  for (const iface of (doc['interfaces'] as { subnet_id: string; ip_address: string }[] | undefined) ?? []) {
+    const subnetId = maybeTargetOf(ctx, 'network.subnet', iface.subnet_id);
+    if (!subnetId) continue; // that subnet stayed behind
+    if (present.has(subnetId)) {
+      added.push(subnetId);
+      continue;
+    }
+    const subnetDoc = ctx.documents.get(`network.subnet:${iface.subnet_id}`);
+    if (!subnetDoc || subnetDoc['gateway_ip'] === iface.ip_address) {
+      await routers.addInterface(ctx.session, routerId, { subnet_id: subnetId }, o);
+    } else {
+      const netId = maybeTargetOf(ctx, 'network.network', String(subnetDoc['network_id']));
+      if (!netId) continue;
+      const port = await ports.create(
+        ctx.session,
+        { network_id: netId, fixed_ips: [{ subnet_id: subnetId, ip_address: iface.ip_address }] },
+        o,
+      );
+      await routers.addInterface(ctx.session, routerId, { port_id: port.id }, o);
+    }
+    added.push(subnetId);
+  }
+  return added;
+}

@@ -1,0 +1,135 @@
+import * as servers from '../../openstack/compute/servers/index.js';
+import * as volumes from '../../openstack/block-storage/volumes/index.js';
+import { orUndefined } from '../../openstack/common.js';
+import {
+  maybeTargetOf,
+  opts,
+  provenanceMetadata,
+  provenanceTags,
+  targetOf,
+  type ApplyContext,
+  type KindApply,
+} from './context.js';
+
+interface VolumeDoc {
+  volume_id: string;
+  device: string | null;
+  delete_on_termination: boolean;
+  boot_index: number | null;
+}
+
+/** Nova tags must match ^[^,/]*$ and be at most 60 characters; at most 50 per server. */
+const novaTag = (t: string) => t.length <= 60 && !/[,/]/.test(t);
+
+function serverTags(
+  ctx: ApplyContext,
+  doc: Record<string, unknown>,
+  node: Parameters<KindApply['find']>[1],
+): string[] {
+  const own = ((doc['tags'] as string[] | undefined) ?? []).filter(novaTag);
+  return [...own, ...provenanceTags(ctx, node).filter(novaTag)].slice(0, 50);
+}
+
+export const serverApply: KindApply = {
+  kind: 'compute.server',
+  async find(ctx, node) {
+    const o = opts(ctx);
+    if (ctx.caps.serverTags) {
+      for await (const s of servers.list(ctx.session, { tags: provenanceTags(ctx, node).filter(novaTag) }, o))
+        return { id: s.id };
+      return undefined;
+    }
+    const meta = provenanceMetadata(ctx, node);
+    for await (const s of servers.list(ctx.session, {}, o)) {
+      if (
+        s.metadata?.['downpour:src'] === meta['downpour:src'] &&
+        s.metadata['downpour:bundle'] === meta['downpour:bundle']
+      )
+        return { id: s.id };
+    }
+    return undefined;
+  },
+  async create(ctx, node, doc, record, existing) {
+    const o = opts(ctx);
+    const plan = ctx.plan.get(node.key);
+    const vols = (doc['volumes'] as VolumeDoc[] | undefined) ?? [];
+    const boot = vols.find((v) => v.boot_index === 0);
+    const imageId = doc['image'] ? targetOf(ctx, 'image.image', doc['image'] as string) : undefined;
+    const keyName = doc['key_name']
+      ? maybeTargetOf(ctx, 'compute.keypair', doc['key_name'] as string)
+      : undefined;
+    const group = doc['server_group']
+      ? maybeTargetOf(ctx, 'compute.server-group', doc['server_group'] as string)
+      : undefined;
+    const metadata = { ...((doc['metadata'] as Record<string, string> | undefined) ?? {}) };
+    if (!ctx.caps.serverTags) Object.assign(metadata, provenanceMetadata(ctx, node));
+    const created =
+      existing ??
+      (await servers.create(
+        ctx.session,
+        {
+          name: doc['name'] as string,
+          flavorRef: plan?.overrides?.['flavor'] as string,
+          ...(imageId ? { imageRef: imageId } : {}),
+          ...(boot
+            ? {
+                block_device_mapping_v2: [
+                  {
+                    boot_index: 0,
+                    uuid: targetOf(ctx, 'block-storage.volume', boot.volume_id),
+                    source_type: 'volume',
+                    destination_type: 'volume',
+                    delete_on_termination: false,
+                  },
+                ],
+              }
+            : {}),
+          networks: ((doc['ports'] as string[] | undefined) ?? []).map((p) => ({
+            port: targetOf(ctx, 'network.port', p),
+          })),
+          ...(keyName ? { key_name: keyName } : {}),
+          metadata,
+          ...(ctx.caps.serverTags ? { tags: serverTags(ctx, doc, node) } : {}),
+          ...(plan?.overrides?.['availability_zone']
+            ? { availability_zone: plan.overrides['availability_zone'] as string }
+            : {}),
+          ...(doc['config_drive'] === true ? { config_drive: true } : {}),
+          ...(typeof doc['description'] === 'string' ? { description: doc['description'] } : {}),
+        },
+        { ...o, ...(group ? { schedulerHints: { group } } : {}) },
+      ));
+    if (!existing) await record({ id: created.id });
+    await servers.waitForServerStatus(ctx.session, created.id, 'ACTIVE', { ...o, timeoutMs: 1_800_000 });
+    const attached: string[] = [];
+    const present = new Set<string>();
+    for await (const a of servers.listVolumeAttachments(ctx.session, created.id, o)) present.add(a.volumeId);
+    for (const v of vols.filter((x) => x.boot_index !== 0)) {
+      const volumeId = maybeTargetOf(ctx, 'block-storage.volume', v.volume_id);
+      if (!volumeId) continue;
+      if (!present.has(volumeId)) {
+        await servers.attachVolume(
+          ctx.session,
+          created.id,
+          { volumeId, ...(v.delete_on_termination ? { delete_on_termination: true } : {}) },
+          o,
+        );
+        await volumes.waitForVolumeStatus(ctx.session, volumeId, 'in-use', o);
+      }
+      attached.push(volumeId);
+    }
+    if (doc['status'] === 'SHUTOFF') {
+      // The source server was stopped: so is its copy.
+      await servers.stop(ctx.session, created.id, o);
+      await servers.waitForServerStatus(ctx.session, created.id, 'SHUTOFF', o);
+    }
+    return { id: created.id, extra: { attachedVolumes: attached } };
+  },
+  async remove(ctx, entry) {
+    const id = entry.targetId;
+    if (!id) return;
+    const o = opts(ctx);
+    if (!(await orUndefined(() => servers.get(ctx.session, id, o)))) return;
+    await orUndefined(() => servers.remove(ctx.session, id, o));
+    await servers.waitForServerDeleted(ctx.session, id, { ...o, timeoutMs: 600_000 });
+  },
+};

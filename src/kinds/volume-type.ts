@@ -1,0 +1,4 @@
+/** Volume types are the operator's: the node is keyed by the type's name and mapped at the destination. */
+export function volumeTypeIdentity(name: string): Record<string, unknown> {
+  return { name };
+}

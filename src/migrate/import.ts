@@ -1,0 +1,372 @@
+import { DownpourError, ExitCode, InterruptedError, errorMessage } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { noProgress, type ProgressSink } from '../core/progress.js';
+import { openBundle, type BundleReader } from '../bundle/index.js';
+import { Graph } from '../graph/graph.js';
+import { walkGraph } from '../graph/walk.js';
+import { loadGraph } from '../kinds/load.js';
+import type { GraphDocument, GraphNode } from '../kinds/model.js';
+import { APPLIES } from '../kinds/apply/registry.js';
+import { text, type ApplyContext, type Created, type DestinationCaps } from '../kinds/apply/context.js';
+import * as images from '../openstack/image/images/index.js';
+import * as extensions from '../openstack/network/extensions/index.js';
+import { orUndefined } from '../openstack/common.js';
+import type { Session } from '../openstack/session/session.js';
+import { planImport } from '../plan/plan.js';
+import type { MappingFile, Plan, PlannedNode } from '../plan/types.js';
+import { gatherDestinationFacts } from './facts.js';
+import { ImportJournal, statePath, type DestinationKey, type EntryStatus } from './journal.js';
+import { verifyImport, type VerificationCheck } from './verify-import.js';
+
+export interface LoadedBundle {
+  reader: BundleReader;
+  graph: GraphDocument;
+  graphDigest: string;
+  bundleId: string;
+  /** Resource documents by node key. */
+  documents: Map<string, Record<string, unknown>>;
+}
+
+export async function loadBundle(path: string): Promise<LoadedBundle> {
+  const reader = await openBundle(path);
+  const graph = await loadGraph(reader);
+  const documents = new Map<string, Record<string, unknown>>();
+  await Promise.all(
+    graph.nodes.map(async (n) => {
+      const blob = await reader.readJson<{ document: Record<string, unknown> }>(n.document);
+      documents.set(n.key, blob.document);
+    }),
+  );
+  const index = reader.index();
+  return { reader, graph, graphDigest: index.root.digest, bundleId: index.bundleId, documents };
+}
+
+export function destinationOf(session: Session): DestinationKey {
+  return {
+    cloud: session.cloud.name,
+    authUrl: session.cloud.auth.auth_url,
+    region: session.cloud.regionName,
+    project: session.project,
+  };
+}
+
+/** Plan an import of a loaded bundle into the session's project (facts gathered now). */
+export async function planFor(
+  session: Session,
+  bundle: LoadedBundle,
+  mapping: MappingFile,
+  signal?: AbortSignal,
+): Promise<Plan> {
+  const facts = await gatherDestinationFacts(session, signal);
+  return planImport({
+    graph: bundle.graph,
+    graphDigest: bundle.graphDigest,
+    bundleId: bundle.bundleId,
+    documents: bundle.documents,
+    facts,
+    mapping,
+  });
+}
+
+export interface ImportOptions {
+  bundle: string;
+  mapping?: MappingFile;
+  /** A plan saved by `downpour plan -o`: applied only if the destination still matches it. */
+  savedPlan?: Plan;
+  /** Where the journal lives (a file, or a folder for the default file name). */
+  state?: string;
+  apiConcurrency?: number;
+  dataConcurrency?: number;
+  progress?: ProgressSink;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+export interface ImportedNode {
+  key: string;
+  kind: string;
+  name: string | undefined;
+  action: PlannedNode['action'];
+  status: EntryStatus | 'skipped' | 'pending';
+  targetId?: string;
+  message?: string;
+}
+
+export interface ImportReport {
+  bundleId: string;
+  destination: DestinationKey;
+  statePath: string;
+  outcome: 'complete' | 'partial';
+  nodes: ImportedNode[];
+  /** Source id -> destination id, for everything created, mapped, reused or merged. */
+  idMap: Record<string, string>;
+  floatingIps: { source: string; destination: string }[];
+  verification: VerificationCheck[];
+  seconds: number;
+}
+
+export class PreflightError extends DownpourError {
+  readonly plan: Plan;
+  constructor(plan: Plan) {
+    const errors = plan.findings.filter((f) => f.severity === 'error');
+    super(
+      'E_PREFLIGHT',
+      ExitCode.preflight,
+      `preflight refused the import, nothing was created:\n${errors.map((f) => `  - ${f.message}`).join('\n')}`,
+      {
+        hint: 'Fix what is listed (quota, a mapping in map.yaml, a missing flavor or network), then run `downpour plan` again.',
+      },
+    );
+    this.plan = plan;
+  }
+}
+
+async function destinationCaps(session: Session, signal?: AbortSignal): Promise<DestinationCaps> {
+  const aliases = await extensions.aliases(session, signal ? { signal } : {});
+  return {
+    neutronTags: aliases.has('standard-attr-tag') || aliases.has('tag'),
+    serverTags: await session.supports('compute', '2.52'),
+    extraroute: aliases.has('extraroute'),
+    portSecurity: aliases.has('port-security'),
+    allowedAddressPairs: aliases.has('allowed-address-pairs'),
+  };
+}
+
+const DATA_KINDS = new Set(['image.image', 'block-storage.volume']);
+
+/**
+ * Bundle -> destination: plan (refusing on a failed preflight before anything is created),
+ * then walk the graph in dependency order with bounded parallelism. Every id is journalled the
+ * moment its create call returns; a failure skips what depends on it, never its siblings.
+ */
+export async function importBundle(session: Session, options: ImportOptions): Promise<ImportReport> {
+  const started = Date.now();
+  const progress = options.progress ?? noProgress;
+  const logger = options.logger ?? silentLogger;
+  const signal = options.signal;
+  const bundle = await loadBundle(options.bundle);
+  const destination = destinationOf(session);
+  const path = statePath(options.bundle, bundle.bundleId, destination, options.state);
+  const resuming = await ImportJournal.exists(path);
+  const journal = await ImportJournal.open(path, bundle.bundleId, destination);
+
+  progress({
+    type: 'phase',
+    phase: 'plan',
+    message: `planning against ${destination.cloud} (project ${destination.project.name})`,
+  });
+  let plan = await planFor(session, bundle, options.mapping ?? {}, signal);
+  if (options.savedPlan) checkSavedPlan(options.savedPlan, plan, resuming);
+  if (resuming) plan = relaxQuotaForResume(plan);
+  if (!plan.ok) throw new PreflightError(plan);
+
+  const planned = new Map(plan.nodes.map((n) => [n.key, n]));
+  const nodes = new Map(bundle.graph.nodes.map((n) => [n.key, n]));
+  for (const p of plan.nodes) {
+    if (p.action === 'create' || !p.target) continue;
+    const status: EntryStatus = p.action === 'map' ? 'mapped' : p.action === 'reuse' ? 'reused' : 'merged';
+    const current = journal.get(p.key);
+    if (current?.status !== status || current.targetId !== p.target.id) {
+      await journal.set(p.key, { kind: p.kind, status, targetId: p.target.id });
+    }
+  }
+
+  const warnings: string[] = [];
+  const ctx: ApplyContext = {
+    session,
+    bundleId: bundle.bundleId,
+    journal,
+    reader: bundle.reader,
+    nodes,
+    plan: planned,
+    documents: bundle.documents,
+    caps: await destinationCaps(session, signal),
+    progress,
+    logger,
+    ...(signal ? { signal } : {}),
+    warn: (key, message) => {
+      warnings.push(message);
+      progress({ type: 'message', level: 'warning', message });
+      logger.warn(`${key}: ${message}`);
+    },
+  };
+
+  const graph = new Graph<GraphNode>();
+  for (const n of bundle.graph.nodes) if (planned.get(n.key)?.action === 'create') graph.add(n.key, n);
+  for (const n of bundle.graph.nodes) {
+    if (!graph.has(n.key)) continue;
+    for (const d of n.dependsOn) if (graph.has(d)) graph.depend(n.key, d);
+  }
+  progress({
+    type: 'phase',
+    phase: 'apply',
+    message: `creating ${graph.size} resources (${plan.totals.map} mapped, ${plan.totals.reuse} reused, ${plan.totals.merge} merged)`,
+  });
+  const outcomes = await walkGraph(graph, (key, node) => applyNode(ctx, key, node), {
+    concurrency: options.apiConcurrency ?? 8,
+    ...(signal ? { signal } : {}),
+    limitOf: (key) =>
+      DATA_KINDS.has(nodes.get(key)?.kind ?? '')
+        ? { name: 'data', limit: options.dataConcurrency ?? 2 }
+        : undefined,
+  });
+  if (signal?.aborted)
+    throw new InterruptedError(
+      `interrupted: the journal ${path} holds everything created so far; run the same command again to resume`,
+    );
+
+  // Temporary images of volumes whose creation was resumed are not needed any more.
+  for await (const img of images.list(
+    session,
+    { tag: ['downpour:temporary', `downpour:bundle=${bundle.bundleId}`], owner: destination.project.id },
+    signal ? { signal } : {},
+  )) {
+    await orUndefined(() => images.remove(session, img.id));
+  }
+
+  const report: ImportReport = {
+    bundleId: bundle.bundleId,
+    destination,
+    statePath: path,
+    outcome: 'complete',
+    nodes: [],
+    idMap: {},
+    floatingIps: [],
+    verification: [],
+    seconds: 0,
+  };
+  for (const n of bundle.graph.nodes) {
+    const p = planned.get(n.key);
+    const entry = journal.get(n.key);
+    const outcome = outcomes.get(n.key);
+    const status: ImportedNode['status'] =
+      outcome?.status === 'skipped'
+        ? 'skipped'
+        : outcome?.status === 'failed'
+          ? 'failed'
+          : entry?.extra?.['complete'] === false
+            ? 'pending'
+            : (entry?.status ?? 'pending');
+    if (status === 'failed' || status === 'skipped' || status === 'pending' || status === 'creating')
+      report.outcome = 'partial';
+    const message =
+      outcome?.status === 'failed'
+        ? outcome.message
+        : outcome?.status === 'skipped'
+          ? `skipped: ${outcome.because.join(', ')} did not finish`
+          : undefined;
+    report.nodes.push({
+      key: n.key,
+      kind: n.kind,
+      name: n.name,
+      action: p?.action ?? 'create',
+      status,
+      ...(entry?.targetId ? { targetId: entry.targetId } : {}),
+      ...(message ? { message } : {}),
+    });
+    if (entry?.targetId && status !== 'failed') report.idMap[n.sourceId] = entry.targetId;
+    if (n.kind === 'network.floating-ip' && entry?.extra?.['address']) {
+      report.floatingIps.push({
+        source: text(entry.extra['sourceAddress'], n.name ?? ''),
+        destination: text(entry.extra['address'], ''),
+      });
+    }
+  }
+  progress({ type: 'phase', phase: 'verify', message: 'verifying what was created' });
+  report.verification = await verifyImport(ctx, bundle.graph);
+  if (report.verification.some((c) => !c.ok)) report.outcome = 'partial';
+  report.seconds = (Date.now() - started) / 1000;
+  return report;
+}
+
+/** One node: adopt what an earlier run made, or create it; journal every step. */
+async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promise<void> {
+  const kind = APPLIES[node.kind];
+  if (!kind) throw new DownpourError('E_KIND', ExitCode.unexpected, `Downpour cannot create ${node.kind}`);
+  const doc = ctx.documents.get(key) ?? {};
+  const entry = ctx.journal.get(key);
+  if ((entry?.status === 'created' || entry?.status === 'adopted') && entry.extra?.['complete'] === true)
+    return;
+  let existing: Created | undefined;
+  let adopted = false;
+  if (entry?.targetId && (entry.status === 'created' || entry.status === 'adopted')) {
+    existing = { id: entry.targetId, ...(entry.extra ? { extra: entry.extra } : {}) };
+    adopted = entry.status === 'adopted';
+  } else {
+    existing = await kind.find(ctx, node, doc, entry);
+    if (existing) {
+      adopted = true;
+      await ctx.journal.set(key, {
+        kind: node.kind,
+        status: 'adopted',
+        targetId: existing.id,
+        extra: { ...existing.extra, complete: false },
+      });
+    }
+  }
+  if (!existing) await ctx.journal.set(key, { kind: node.kind, status: 'creating' });
+  const record = async (c: Created) => {
+    await ctx.journal.set(key, {
+      kind: node.kind,
+      status: 'created',
+      targetId: c.id,
+      extra: { ...c.extra, complete: false },
+    });
+  };
+  try {
+    const done = await kind.create(ctx, node, doc, record, existing);
+    await ctx.journal.set(key, {
+      kind: node.kind,
+      status: adopted ? 'adopted' : 'created',
+      targetId: done.id,
+      extra: { ...done.extra, complete: true },
+    });
+  } catch (err) {
+    const current = ctx.journal.get(key);
+    if (current?.targetId) await ctx.journal.update(key, { error: errorMessage(err) });
+    else await ctx.journal.set(key, { kind: node.kind, status: 'failed', error: errorMessage(err) });
+    throw err;
+  }
+}
+
+/** A saved plan is applied only to the bundle and destination it was made for, and only if nothing it relied on moved. */
+function checkSavedPlan(saved: Plan, fresh: Plan, resuming: boolean): void {
+  const stale = (why: string) =>
+    new DownpourError('E_STALE_PLAN', ExitCode.preflight, `the saved plan no longer applies: ${why}`, {
+      hint: 'Run `downpour plan` again, review it, and import with the new plan.',
+    });
+  if (saved.bundleId !== fresh.bundleId || saved.graphDigest !== fresh.graphDigest)
+    throw stale('it was made for another bundle (or an older export of it)');
+  if (
+    saved.destination.project.id !== fresh.destination.project.id ||
+    saved.destination.authUrl !== fresh.destination.authUrl
+  ) {
+    throw stale(`it was made for project ${saved.destination.project.name} at ${saved.destination.authUrl}`);
+  }
+  if (!resuming && saved.factsDigest !== fresh.factsDigest)
+    throw stale(
+      'the destination changed since the plan was made (flavors, networks, images, quotas or names)',
+    );
+  const differs = fresh.nodes.find((n) => {
+    const s = saved.nodes.find((x) => x.key === n.key);
+    return !s || s.action !== n.action || s.target?.id !== n.target?.id;
+  });
+  if (differs)
+    throw stale(
+      `${differs.key} would now be handled differently (${differs.action}${differs.target ? ` -> ${differs.target.id}` : ''})`,
+    );
+}
+
+/** A resumed import already holds part of its quota: the cloud checks the rest at each create. */
+function relaxQuotaForResume(plan: Plan): Plan {
+  const findings = plan.findings.map((f) =>
+    f.severity === 'error' && /QUOTA/i.test(f.code)
+      ? {
+          ...f,
+          severity: 'warning' as const,
+          message: `${f.message} (resumed import: resources created earlier already count against it)`,
+        }
+      : f,
+  );
+  return { ...plan, findings, ok: !findings.some((f) => f.severity === 'error') };
+}

@@ -1,0 +1,88 @@
+import { errorMessage } from '../core/errors.js';
+import * as servers from '../openstack/compute/servers/index.js';
+import * as volumes from '../openstack/block-storage/volumes/index.js';
+import * as images from '../openstack/image/images/index.js';
+import * as ports from '../openstack/network/ports/index.js';
+import { orUndefined } from '../openstack/common.js';
+import type { ApplyContext } from '../kinds/apply/context.js';
+import { checkDestinationHash } from '../kinds/apply/data.js';
+import type { GraphDocument } from '../kinds/model.js';
+
+export interface VerificationCheck {
+  key: string;
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * After the walk: servers ACTIVE (or SHUTOFF like their source), every server port bound to
+ * its server (device_id: this cloud binds every port, so status alone proves nothing), data
+ * volumes attached to the right server, uploaded images active with the source's hash.
+ */
+export async function verifyImport(ctx: ApplyContext, graph: GraphDocument): Promise<VerificationCheck[]> {
+  const checks: VerificationCheck[] = [];
+  const o = ctx.signal ? { signal: ctx.signal } : {};
+  const check = async (key: string, what: string, fn: () => Promise<[boolean, string]>) => {
+    try {
+      const [ok, detail] = await fn();
+      checks.push({ key, check: what, ok, detail });
+    } catch (err) {
+      checks.push({ key, check: what, ok: false, detail: errorMessage(err) });
+    }
+  };
+  for (const node of graph.nodes) {
+    const entry = ctx.journal.get(node.key);
+    const target = entry?.targetId;
+    if (!target || !(entry.status === 'created' || entry.status === 'adopted')) continue;
+    const doc = ctx.documents.get(node.key) ?? {};
+    if (node.kind === 'compute.server') {
+      const wanted = doc['status'] === 'SHUTOFF' ? 'SHUTOFF' : 'ACTIVE';
+      await check(node.key, `server is ${wanted}`, async () => {
+        const s = await servers.get(ctx.session, target, o);
+        return [s.status === wanted, `status ${s.status}`];
+      });
+      for (const sourcePort of (doc['ports'] as string[] | undefined) ?? []) {
+        const portId = ctx.journal.targetOf(`network.port:${sourcePort}`);
+        if (!portId) continue;
+        await check(node.key, 'port bound to this server', async () => {
+          const p = await ports.get(ctx.session, portId, o);
+          return [
+            p.device_id === target && p.status === 'ACTIVE',
+            `port ${portId}: device ${p.device_id || '(none)'}, status ${p.status}`,
+          ];
+        });
+      }
+      for (const v of (doc['volumes'] as { volume_id: string }[] | undefined) ?? []) {
+        const volumeId = ctx.journal.targetOf(`block-storage.volume:${v.volume_id}`);
+        if (!volumeId) continue;
+        await check(node.key, 'volume attached to this server', async () => {
+          const vol = await volumes.get(ctx.session, volumeId, o);
+          const attached = vol.attachments.some((a) => a.server_id === target);
+          return [
+            attached && vol.status === 'in-use',
+            `volume ${volumeId}: ${vol.status}${attached ? '' : ', not attached to it'}`,
+          ];
+        });
+      }
+    }
+    if (node.kind === 'image.image' && node.dataInfo) {
+      await check(node.key, 'image active with the source data', async () => {
+        const img = await orUndefined(() => images.get(ctx.session, target, o));
+        if (!img) return [false, 'image is gone'];
+        checkDestinationHash(img, node, `image ${node.name ?? node.sourceId}`);
+        return [
+          img.status === 'active' && img.size === node.dataInfo?.size,
+          `status ${img.status}, ${img.size ?? 0} bytes, ${img.os_hash_algo ?? 'hash'} ${String(img.os_hash_value ?? '').slice(0, 16)}…`,
+        ];
+      });
+    }
+    if (node.kind === 'block-storage.volume') {
+      await check(node.key, 'volume usable', async () => {
+        const vol = await volumes.get(ctx.session, target, o);
+        return [['available', 'in-use'].includes(vol.status), `status ${vol.status}, ${vol.size} GiB`];
+      });
+    }
+  }
+  return checks;
+}

@@ -1,0 +1,2 @@
+/** Relative to the Cinder endpoint. */
+export const availabilityZones = (): string => 'os-availability-zone';

@@ -1,0 +1,2 @@
+/** Relative to the Cinder endpoint. */
+export const messages = (): string => 'messages';

@@ -1,0 +1,1 @@
+export type { AvailabilityZone } from '../../common.js';

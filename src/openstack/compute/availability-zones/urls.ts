@@ -1,0 +1,2 @@
+/** Relative to the Nova endpoint. */
+export const availabilityZones = (): string => 'os-availability-zone';

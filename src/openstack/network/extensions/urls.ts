@@ -1,0 +1,2 @@
+/** Relative to the Neutron endpoint. */
+export const extensions = (): string => 'extensions';
