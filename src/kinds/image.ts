@@ -49,6 +49,9 @@ export function portableImageDocument(image: Record<string, unknown>): Record<st
   return out;
 }
 
+/** Keys Cinder itself writes into a volume's image metadata: it refuses to be given them. */
+export const CINDER_IMAGE_KEYS = new Set(['signature_verified', 'image_id', 'image_name']);
+
 /** A server's disk, captured by a snapshot at export: keyed `server-disk:<server id>`. */
 export const SERVER_DISK_PREFIX = 'server-disk:';
 

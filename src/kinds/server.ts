@@ -36,9 +36,13 @@ export const serverExport: KindExport = {
       },
     });
 
-    // Network interfaces in Nova's order (the guest's NIC order).
-    const nics: string[] = [];
-    for await (const nic of servers.listInterfaces(ctx.session, id, opts)) nics.push(nic.port_id);
+    // Network interfaces in the guest's NIC order. os-interface lists them in Neutron's order
+    // (by port id); `addresses` follows Nova's network info cache, which keeps the NIC order.
+    const macs = Object.values(server.addresses ?? {}).flatMap((list) => list.map((a) => a['OS-EXT-IPS-MAC:mac_addr']));
+    const rank = (mac: string) => (macs.includes(mac) ? macs.indexOf(mac) : macs.length);
+    const interfaces = [];
+    for await (const nic of servers.listInterfaces(ctx.session, id, opts)) interfaces.push(nic);
+    const nics = interfaces.sort((a, b) => rank(a.mac_addr) - rank(b.mac_addr)).map((nic) => nic.port_id);
     for (const port of nics) dependsOn.push({ kind: 'network.port', id: port });
 
     const attachments = [];

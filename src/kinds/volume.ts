@@ -1,7 +1,7 @@
 import * as volumes from '../openstack/block-storage/volumes/index.js';
 import { orUndefined } from '../openstack/common.js';
 import { pick, type KindExport, type Reference, type Described } from './kind.js';
-import { portableImageDocument } from './image.js';
+import { CINDER_IMAGE_KEYS, portableImageDocument } from './image.js';
 import { volumeTypeIdentity } from './volume-type.js';
 
 export const volumeExport: KindExport = {
@@ -41,7 +41,9 @@ export const volumeExport: KindExport = {
       Object.entries(volume.metadata ?? {}).filter(([k]) => !k.startsWith('downpour:')),
     );
     if (volume.volume_image_metadata) {
-      document['volume_image_metadata'] = portableImageDocument(volume.volume_image_metadata);
+      const meta = portableImageDocument(volume.volume_image_metadata);
+      for (const k of CINDER_IMAGE_KEYS) delete meta[k];
+      document['volume_image_metadata'] = meta;
     }
     const dependsOn: Reference[] = [];
     const inline: { ref: Reference; described: Described }[] = [];

@@ -219,18 +219,17 @@ async function captureServer(
     if (img && ['active', 'queued', 'saving'].includes(img.status)) imageId = t.id;
   }
   if (!imageId) {
-    if (stop) {
-      const server = await servers.get(ctx.session, serverId, opts);
-      if (server.status === 'ACTIVE') {
-        await ctx.journal.markStopped(serverId, true);
-        ctx.progress({
-          type: 'message',
-          level: 'info',
-          message: `stopping server ${server.name} for a consistent capture`,
-        });
-        await servers.stop(ctx.session, serverId, opts);
-        await servers.waitForServerStatus(ctx.session, serverId, 'SHUTOFF', opts);
-      }
+    // A killed run may have left Nova busy with its snapshot, and Nova refuses another until that task ends.
+    const server = await servers.waitForServerStatus(ctx.session, serverId, servers.SERVER_STATUS.success, opts);
+    if (stop && server.status === 'ACTIVE') {
+      await ctx.journal.markStopped(serverId, true);
+      ctx.progress({
+        type: 'message',
+        level: 'info',
+        message: `stopping server ${server.name} for a consistent capture`,
+      });
+      await servers.stop(ctx.session, serverId, opts);
+      await servers.waitForServerStatus(ctx.session, serverId, 'SHUTOFF', opts);
     }
     ctx.progress({ type: 'message', level: 'info', message: `snapshotting ${label}` });
     imageId = await servers.createImage(

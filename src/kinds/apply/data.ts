@@ -89,6 +89,11 @@ export function checkDestinationHash(image: Image, node: GraphNode, label: strin
   }
 }
 
+const wholeNumber = (v: unknown): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number.parseInt(v, 10) : 0;
+  return Number.isFinite(n) && n > 0 ? n : 0;
+};
+
 /** Image create body from a bundle document: known fields, custom string properties, tags. */
 export function imageCreateInput(doc: Record<string, unknown>, extraTags: string[]): images.CreateImageInput {
   const known = new Set([
@@ -109,8 +114,9 @@ export function imageCreateInput(doc: Record<string, unknown>, extraTags: string
     disk_format: (doc['disk_format'] as string | undefined) ?? 'raw',
     container_format: (doc['container_format'] as string | undefined) ?? 'bare',
     visibility: 'private',
-    min_disk: (doc['min_disk'] as number | undefined) ?? 0,
-    min_ram: (doc['min_ram'] as number | undefined) ?? 0,
+    // Cinder keeps image properties as strings ("0"), Glance wants integers.
+    min_disk: wholeNumber(doc['min_disk']),
+    min_ram: wholeNumber(doc['min_ram']),
     tags: [...((doc['tags'] as string[] | undefined) ?? []), ...extraTags],
     properties,
   };

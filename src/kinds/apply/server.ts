@@ -63,6 +63,12 @@ export const serverApply: KindApply = {
       : undefined;
     const metadata = { ...((doc['metadata'] as Record<string, string> | undefined) ?? {}) };
     if (!ctx.caps.serverTags) Object.assign(metadata, provenanceMetadata(ctx, node));
+    const before = existing;
+    if (before && (await orUndefined(() => servers.get(ctx.session, before.id, o)))?.status === 'ERROR') {
+      // A server that failed to build is ours to replace.
+      await serverApply.remove(ctx, { kind: 'compute.server', status: 'created', targetId: before.id, updatedAt: '' });
+      existing = undefined;
+    }
     const created =
       existing ??
       (await servers.create(
@@ -98,7 +104,7 @@ export const serverApply: KindApply = {
         },
         { ...o, ...(group ? { schedulerHints: { group } } : {}) },
       ));
-    if (!existing) await record({ id: created.id });
+    if (created.id !== existing?.id) await record({ id: created.id });
     await servers.waitForServerStatus(ctx.session, created.id, 'ACTIVE', { ...o, timeoutMs: 1_800_000 });
     const attached: string[] = [];
     const present = new Set<string>();

@@ -10,6 +10,7 @@ import {
   type ApplyContext,
   type KindApply,
 } from './context.js';
+import { CINDER_IMAGE_KEYS } from '../image.js';
 import { imageCreateInput, uploadNodeData } from './data.js';
 
 const tempName = (ctx: ApplyContext, sourceId: string) =>
@@ -47,7 +48,12 @@ export const volumeApply: KindApply = {
   },
   async create(ctx, node, doc, record, existing) {
     const o = opts(ctx);
-    if (existing) return finishVolume(ctx, existing.id, doc, undefined);
+    if (existing) {
+      const current = await orUndefined(() => volumes.get(ctx.session, existing.id, o));
+      if (current && current.status !== 'error') return finishVolume(ctx, existing.id, doc, undefined);
+      // A volume that failed to build is ours to replace: remove it and build it again.
+      if (current) await volumeApply.remove(ctx, { kind: 'block-storage.volume', status: 'created', targetId: existing.id, updatedAt: '' });
+    }
     const label = `volume ${text(doc['name'], node.sourceId)}`;
     const plan = ctx.plan.get(node.key);
     let imageId: string | undefined;
@@ -57,7 +63,9 @@ export const volumeApply: KindApply = {
       for await (const img of images.list(ctx.session, { tag: tags, owner: ctx.session.project.id }, o))
         temp = img;
       if (!temp || !['queued', 'active'].includes(temp.status)) {
-        const meta = (doc['volume_image_metadata'] as Record<string, unknown> | undefined) ?? {};
+        const meta = Object.fromEntries(
+          Object.entries((doc['volume_image_metadata'] as Record<string, unknown> | undefined) ?? {}).filter(([k]) => !CINDER_IMAGE_KEYS.has(k)),
+        );
         temp = await images.create(
           ctx.session,
           imageCreateInput(
