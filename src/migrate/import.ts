@@ -166,6 +166,8 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
     if (p.action === 'create' || !p.target) continue;
     const status: EntryStatus = p.action === 'map' ? 'mapped' : p.action === 'reuse' ? 'reused' : 'merged';
     const current = journal.get(p.key);
+    // What an earlier run of this import created stays ours, even if it now looks reusable.
+    if (current?.status === 'created' || current?.status === 'adopted') continue;
     if (current?.status !== status || current.targetId !== p.target.id) {
       await journal.set(p.key, { kind: p.kind, status, targetId: p.target.id });
     }
