@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'scripts/**/*.mjs', 'bin/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'scripts/**/*.mjs', 'bin/', '.scratch*/', '.downpour-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -134,6 +134,10 @@ async function destinationCaps(session: Session, signal?: AbortSignal): Promise<
 
 const DATA_KINDS = new Set(['image.image', 'block-storage.volume']);
 
+/** What the walk applies: what is created, and the rules merged into the destination's `default` group. */
+const isApplied = (p: PlannedNode | undefined): boolean =>
+  p?.action === 'create' || (p?.action === 'merge' && p.kind === 'network.security-group-rules');
+
 /**
  * Bundle -> destination: plan (refusing on a failed preflight before anything is created),
  * then walk the graph in dependency order with bounded parallelism. Every id is journalled the
@@ -156,7 +160,12 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
     message: `planning against ${destination.cloud} (project ${destination.project.name})`,
   });
   let plan = await planFor(session, bundle, options.mapping ?? {}, signal);
-  if (options.savedPlan) checkSavedPlan(options.savedPlan, plan, resuming);
+  if (options.savedPlan) {
+    const ours = Object.entries(journal.entries).filter(
+      ([, e]) => e.status === 'created' || e.status === 'adopted',
+    );
+    checkSavedPlan(options.savedPlan, plan, resuming, new Set(ours.map(([key]) => key)));
+  }
   if (resuming) plan = relaxQuotaForResume(plan);
   if (!plan.ok) throw new PreflightError(plan);
 
@@ -194,7 +203,7 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
   };
 
   const graph = new Graph<GraphNode>();
-  for (const n of bundle.graph.nodes) if (planned.get(n.key)?.action === 'create') graph.add(n.key, n);
+  for (const n of bundle.graph.nodes) if (isApplied(planned.get(n.key))) graph.add(n.key, n);
   for (const n of bundle.graph.nodes) {
     if (!graph.has(n.key)) continue;
     for (const d of n.dependsOn) if (graph.has(d)) graph.depend(n.key, d);
@@ -287,7 +296,12 @@ async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promi
   if (!kind) throw new DownpourError('E_KIND', ExitCode.unexpected, `Downpour cannot create ${node.kind}`);
   const doc = ctx.documents.get(key) ?? {};
   const entry = ctx.journal.get(key);
-  if ((entry?.status === 'created' || entry?.status === 'adopted') && entry.extra?.['complete'] === true)
+  // Merged into an object of the destination's own: the entry keeps saying so, and what was added is in `extra`.
+  const merging = ctx.plan.get(key)?.action === 'merge';
+  if (
+    (entry?.status === 'created' || entry?.status === 'adopted' || (merging && entry?.status === 'merged')) &&
+    entry.extra?.['complete'] === true
+  )
     return;
   let existing: Created | undefined;
   let adopted = false;
@@ -306,11 +320,11 @@ async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promi
       });
     }
   }
-  if (!existing) await ctx.journal.set(key, { kind: node.kind, status: 'creating' });
+  if (!existing && !merging) await ctx.journal.set(key, { kind: node.kind, status: 'creating' });
   const record = async (c: Created) => {
     await ctx.journal.set(key, {
       kind: node.kind,
-      status: 'created',
+      status: merging ? 'merged' : 'created',
       targetId: c.id,
       extra: { ...c.extra, complete: false },
     });
@@ -319,7 +333,7 @@ async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promi
     const done = await kind.create(ctx, node, doc, record, existing);
     await ctx.journal.set(key, {
       kind: node.kind,
-      status: adopted ? 'adopted' : 'created',
+      status: merging ? 'merged' : adopted ? 'adopted' : 'created',
       targetId: done.id,
       extra: { ...done.extra, complete: true },
     });
@@ -332,7 +346,7 @@ async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promi
 }
 
 /** A saved plan is applied only to the bundle and destination it was made for, and only if nothing it relied on moved. */
-function checkSavedPlan(saved: Plan, fresh: Plan, resuming: boolean): void {
+function checkSavedPlan(saved: Plan, fresh: Plan, resuming: boolean, ours: ReadonlySet<string>): void {
   const stale = (why: string) =>
     new DownpourError('E_STALE_PLAN', ExitCode.preflight, `the saved plan no longer applies: ${why}`, {
       hint: 'Run `downpour plan` again, review it, and import with the new plan.',
@@ -350,6 +364,8 @@ function checkSavedPlan(saved: Plan, fresh: Plan, resuming: boolean): void {
       'the destination changed since the plan was made (flavors, networks, images, quotas or names)',
     );
   const differs = fresh.nodes.find((n) => {
+    // What an earlier run of this import created may now look reusable (its keypair): it stays ours.
+    if (ours.has(n.key)) return false;
     const s = saved.nodes.find((x) => x.key === n.key);
     return !s || s.action !== n.action || s.target?.id !== n.target?.id;
   });
