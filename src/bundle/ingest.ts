@@ -210,41 +210,29 @@ async function readOwnManifest(ctx: IngestContext, descriptor: Descriptor): Prom
 
 /**
  * Iterates `source` but stops as soon as `signal` aborts, even while waiting for the next piece
- * (a stalled download must not hold Ctrl-C hostage); the source is then closed.
+ * (a stalled download must not hold Ctrl-C hostage): the source stream is destroyed, which
+ * ends the pending read. No Promise.race against a long-lived promise here: every race would
+ * leave a reaction on it that holds its piece of data, and memory would grow with the stream.
  */
 async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
   if (!signal) {
     yield* source;
     return;
   }
-  const iterator = source[Symbol.asyncIterator]();
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
-  let finished = false;
+  signal.throwIfAborted();
+  const stream = source as { destroy?: (error?: Error) => void };
+  const onAbort = () => {
+    if (typeof stream.destroy === 'function') stream.destroy(signal.reason as Error);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
-    for (;;) {
+    for await (const piece of source) {
       signal.throwIfAborted();
-      const next = iterator.next();
-      next.catch(() => undefined);
-      const result = await Promise.race([next, aborted]);
-      if (result.done) {
-        finished = true;
-        return;
-      }
-      yield result.value;
+      yield piece;
     }
+    signal.throwIfAborted();
   } finally {
     signal.removeEventListener('abort', onAbort);
-    if (!finished) {
-      // return() waits behind a pending next(), so a stalled Node stream is destroyed directly.
-      const stream = source as { destroy?: (error?: Error) => void };
-      if (typeof stream.destroy === 'function') stream.destroy();
-      else void iterator.return?.()?.catch(() => undefined);
-    }
   }
 }
 
