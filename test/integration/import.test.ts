@@ -1,0 +1,971 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { openBundle } from '../../src/bundle/index.js';
+import { loadGraph } from '../../src/kinds/load.js';
+import type { GraphDocument, GraphNode } from '../../src/kinds/model.js';
+import { destinationOf, type ImportReport } from '../../src/migrate/import.js';
+import { statePath, type ImportStateFile, type JournalEntry } from '../../src/migrate/journal.js';
+import { identityV3 } from '../../src/openstack/common.js';
+import { defaultSearchEnvironment } from '../../src/openstack/config/files.js';
+import { loadCloudConfig } from '../../src/openstack/config/loader.js';
+import { isNotFound } from '../../src/openstack/http/errors.js';
+import * as images from '../../src/openstack/image/images/index.js';
+import * as rules from '../../src/openstack/network/security-group-rules/index.js';
+import * as securityGroups from '../../src/openstack/network/security-groups/index.js';
+import { Session } from '../../src/openstack/session/session.js';
+import type { Plan } from '../../src/plan/types.js';
+import { buildWorkload, deleteWorkload, type Workload } from '../support/workload.js';
+
+const configFile = process.env['OS_CLIENT_CONFIG_FILE'];
+if (!configFile) {
+  console.warn(
+    'import integration tests skipped: OS_CLIENT_CONFIG_FILE is unset (the test runner sets it to the local cloud).',
+  );
+}
+
+const IMAGE_MIB = 4;
+const BIN = fileURLToPath(new URL('../../bin/downpour.js', import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** `downpour ARGS` as a child process, as a user runs it; `clouds` is the clouds.yaml it reads. */
+function start(args: string[], cwd: string, clouds: string) {
+  const began = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, OS_CLIENT_CONFIG_FILE: clouds },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - began }));
+  });
+  return { child, done };
+}
+
+async function sha256Of(stream: Readable): Promise<{ hex: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { hex: hash.digest('hex'), bytes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The witness: the openstack CLI, which shares no code with Downpour.
+
+/** Top-level JSON values written one after another (each command's `-f json` output). */
+function jsonDocuments(text: string): unknown[] {
+  const docs: unknown[] = [];
+  let depth = 0;
+  let begin = 0;
+  let inString = false;
+  let escaped = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (depth++ === 0) begin = i;
+    } else if (c === ']' || c === '}') {
+      if (--depth === 0) docs.push(JSON.parse(text.slice(begin, i + 1)));
+    }
+  }
+  return docs;
+}
+
+/**
+ * Several `openstack` commands in one process: the CLI takes 2-4 s to start and authenticate,
+ * and its interactive mode reads commands from stdin. Each command's JSON output, in order.
+ */
+function openstack(cloud: string, clouds: string, commands: string[]): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('openstack', [], {
+      env: { ...process.env, OS_CLIENT_CONFIG_FILE: clouds, OS_CLOUD: cloud, OS_COMPUTE_API_VERSION: '2.90' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      const docs = jsonDocuments(stdout);
+      if (docs.length === commands.length) resolve(docs);
+      else
+        reject(
+          new Error(`openstack (${cloud}): ${commands.length} commands, ${docs.length} answers:\n${stderr}`),
+        );
+    });
+    child.stdin.end(commands.map((c) => `${c} -f json\n`).join(''));
+  });
+}
+
+interface CliRoute {
+  destination: string;
+  nexthop: string;
+}
+interface CliFixedIp {
+  subnet_id: string;
+  ip_address: string;
+}
+/** Rows of `openstack ... list -f json`, with the CLI's own column names. */
+interface Lists {
+  servers: { ID: string; Name: string; Status: string }[];
+  networks: {
+    ID: string;
+    Name: string;
+    Subnets: string[];
+    State: boolean;
+    Shared: boolean;
+    Tags: string[];
+  }[];
+  subnets: {
+    ID: string;
+    Name: string;
+    Network: string;
+    Subnet: string;
+    DHCP: boolean;
+    'Name Servers': string[];
+    'Allocation Pools': { start: string; end: string }[];
+    'Host Routes': CliRoute[];
+    'IP Version': number;
+    Gateway: string | null;
+    Tags: string[];
+  }[];
+  routers: {
+    ID: string;
+    Name: string;
+    State: boolean;
+    Routes: CliRoute[];
+    'External gateway info': { network_id?: string } | null;
+    Tags: string[];
+  }[];
+  ports: {
+    ID: string;
+    Name: string;
+    'MAC Address': string;
+    'Fixed IP Addresses': CliFixedIp[];
+    Status: string;
+    'Device Owner': string;
+    Tags: string[];
+  }[];
+  securityGroups: { ID: string; Name: string; Description: string; Tags: string[] }[];
+  rules: {
+    ID: string;
+    'IP Protocol': string | null;
+    Ethertype: string;
+    'IP Range': string | null;
+    'Port Range': string;
+    Direction: string;
+    'Remote Security Group': string | null;
+    'Security Group': string;
+  }[];
+  volumes: {
+    ID: string;
+    Name: string;
+    Status: string;
+    Size: number;
+    Type: string;
+    Bootable: string;
+    'Attached to': { server_id: string }[];
+    Properties: Record<string, string>;
+  }[];
+  images: { ID: string; Name: string; Size: number; Status: string; Tags: string[] }[];
+  keypairs: { Name: string; Fingerprint: string; Type: string }[];
+  serverGroups: { ID: string; Name: string; Policy: string; Members: string[] }[];
+  floatingIps: {
+    ID: string;
+    'Floating IP Address': string;
+    'Fixed IP Address': string | null;
+    Port: string | null;
+    'Floating Network': string;
+    Description: string;
+    Tags: string[];
+  }[];
+}
+
+const LIST_COMMANDS: Record<keyof Lists, string> = {
+  servers: 'server list',
+  networks: 'network list --long',
+  subnets: 'subnet list --long',
+  routers: 'router list --long',
+  ports: 'port list --long',
+  securityGroups: 'security group list',
+  rules: 'security group rule list',
+  volumes: 'volume list --long',
+  images: 'image list --private --long',
+  keypairs: 'keypair list',
+  serverGroups: 'server group list --long',
+  floatingIps: 'floating ip list --long',
+};
+
+/** Everything the project has (and sees: public networks), as the CLI lists it: one process. */
+async function listAll(cloud: string, clouds: string): Promise<Lists> {
+  const names = Object.keys(LIST_COMMANDS) as (keyof Lists)[];
+  const docs = await openstack(
+    cloud,
+    clouds,
+    names.map((n) => LIST_COMMANDS[n]),
+  );
+  return Object.fromEntries(names.map((n, i) => [n, docs[i]])) as unknown as Lists;
+}
+
+const lookup = <T extends { ID: string }>(rows: T[], field: (row: T) => string) => {
+  const map = new Map(rows.map((r) => [r.ID, field(r)]));
+  return (id: string | null | undefined) => (id ? (map.get(id) ?? `unknown ${id}`) : null);
+};
+
+/**
+ * What "the project as it was" means: every object by id, with the name of what it belongs to.
+ * `dst` is shared, and other test runs come and go meanwhile: given `isOurs`, the objects of
+ * another run (named `dp-…` by convention, or a bundle's `downpour-tmp-…`; ports, rules and
+ * floating IPs by what they belong to) are left out. Throwaway projects are compared whole.
+ */
+function inventory(l: Lists, isOurs?: (name: string) => boolean): Record<string, string[]> {
+  const subnetName = lookup(l.subnets, (s) => s.Name);
+  const groupName = lookup(l.securityGroups, (g) => g.Name);
+  const portName = lookup(l.ports, (p) => p.Name);
+  const otherRun = (owner: string | null) =>
+    !!isOurs && !!owner && /^(dp-|downpour-tmp-)/.test(owner) && !isOurs(owner);
+  const rows = <T>(items: T[], owner: (t: T) => string | null, id: (t: T) => string) =>
+    items
+      .filter((t) => !otherRun(owner(t)))
+      .map((t) => `${id(t)} ${owner(t) ?? ''}`)
+      .sort();
+  const byId = (t: { ID: string }) => t.ID;
+  const named = <T extends { ID: string; Name: string | null }>(items: T[]) =>
+    rows(items, (t) => t.Name, byId);
+  return {
+    servers: named(l.servers),
+    networks: named(l.networks),
+    subnets: named(l.subnets),
+    ports: rows(l.ports, (p) => p.Name || subnetName(p['Fixed IP Addresses'][0]?.subnet_id), byId),
+    routers: named(l.routers),
+    floatingIps: rows(l.floatingIps, (f) => f.Description || portName(f.Port), byId),
+    securityGroups: named(l.securityGroups),
+    rules: rows(l.rules, (r) => groupName(r['Security Group']), byId),
+    volumes: named(l.volumes),
+    images: named(l.images),
+    keypairs: rows(
+      l.keypairs,
+      (k) => k.Name,
+      (k) => k.Fingerprint,
+    ),
+    serverGroups: named(l.serverGroups),
+  };
+}
+
+const ownTags = (tags: string[] | null | undefined) =>
+  (tags ?? []).filter((t) => !t.startsWith('downpour:')).sort();
+const withoutProvenance = (o: Record<string, string> | null | undefined) =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !k.startsWith('downpour:')));
+const byName = <T extends { name: string }>(rows: T[]) => rows.sort((a, b) => a.name.localeCompare(b.name));
+
+/** A rule as a line of text, its remote group by name. */
+function ruleText(r: Lists['rules'][number], groupName: (id: string) => string | null): string {
+  const remote = r['Remote Security Group'];
+  const from = remote ? `group ${groupName(remote)}` : (r['IP Range'] ?? 'anywhere');
+  return `${r.Direction} ${r.Ethertype} ${r['IP Protocol'] ?? 'any'} ports ${r['Port Range'] || 'any'} from ${from}`;
+}
+
+interface CliServer {
+  id: string;
+  name: string;
+  status: string;
+  flavor: { original_name: string };
+  key_name: string | null;
+  properties: Record<string, string>;
+  tags: string[];
+  security_groups: { name: string }[] | null;
+  server_groups: string[];
+  addresses: Record<string, string[]>;
+  volumes_attached: { id: string }[];
+}
+
+/**
+ * The shop part of the sample workload as the CLI sees it in one project, with every id
+ * replaced by the name of what it points at: the same in the source and at the destination.
+ * Documented differences are left out: floating IP addresses (the report maps them), the
+ * router's gateway address, and the web server's boot image (its captured disk at the destination).
+ */
+async function shopView(cloud: string, clouds: string, prefix: string) {
+  const lists = await listAll(cloud, clouds);
+  const ours = (name: string | null) =>
+    !!name && name.startsWith(`${prefix}-`) && !name.startsWith(`${prefix}-other`);
+  const servers = lists.servers.filter((s) => ours(s.Name));
+  const routers = lists.routers.filter((r) => ours(r.Name));
+  const shows =
+    servers.length + routers.length === 0
+      ? []
+      : await openstack(cloud, clouds, [
+          ...servers.map((s) => `server show ${s.ID}`),
+          ...routers.map((r) => `port list --router ${r.ID}`),
+        ]);
+  const serverShows = shows.slice(0, servers.length) as CliServer[];
+  const routerPorts = shows.slice(servers.length) as Lists['ports'][];
+
+  const networkName = lookup(lists.networks, (n) => n.Name);
+  const subnetName = lookup(lists.subnets, (s) => s.Name);
+  const subnetCidr = lookup(lists.subnets, (s) => s.Subnet);
+  const groupName = lookup(lists.securityGroups, (g) => g.Name);
+  const serverName = lookup(lists.servers, (s) => s.Name);
+  const volumeName = lookup(lists.volumes, (v) => v.Name);
+  const portName = lookup(lists.ports, (p) => p.Name);
+  const serverGroupName = lookup(lists.serverGroups, (g) => g.Name);
+  const fips = lists.floatingIps.filter((f) => f.Description === prefix);
+  const fipAddresses = new Set(fips.map((f) => f['Floating IP Address']));
+  const fixedIps = (ips: CliFixedIp[]) => ips.map((f) => `${subnetName(f.subnet_id)} ${f.ip_address}`).sort();
+  const routes = (r: CliRoute[]) => r.map((x) => `${x.destination} via ${x.nexthop}`).sort();
+
+  const view = {
+    servers: byName(
+      serverShows.map((s) => ({
+        name: s.name,
+        status: s.status,
+        flavor: s.flavor.original_name,
+        keyName: s.key_name,
+        metadata: s.properties,
+        tags: ownTags(s.tags),
+        securityGroups: (s.security_groups ?? []).map((g) => g.name).sort(),
+        serverGroups: s.server_groups.map(serverGroupName).sort(),
+        fixedAddresses: Object.fromEntries(
+          Object.entries(s.addresses).map(([net, ips]) => [
+            net,
+            ips.filter((ip) => !fipAddresses.has(ip)).sort(),
+          ]),
+        ),
+        volumes: s.volumes_attached.map((v) => volumeName(v.id)).sort(),
+      })),
+    ),
+    networks: byName(
+      lists.networks
+        .filter((n) => ours(n.Name))
+        .map((n) => ({
+          name: n.Name,
+          up: n.State,
+          shared: n.Shared,
+          tags: ownTags(n.Tags),
+          subnets: n.Subnets.map(subnetName).sort(),
+        })),
+    ),
+    subnets: byName(
+      lists.subnets
+        .filter((s) => ours(s.Name))
+        .map((s) => ({
+          name: s.Name,
+          network: networkName(s.Network),
+          cidr: s.Subnet,
+          ipVersion: s['IP Version'],
+          gateway: s.Gateway,
+          dhcp: s.DHCP,
+          dns: [...s['Name Servers']].sort(),
+          allocationPools: s['Allocation Pools'].map((p) => `${p.start}-${p.end}`).sort(),
+          hostRoutes: routes(s['Host Routes']),
+          tags: ownTags(s.Tags),
+        })),
+    ),
+    routers: byName(
+      routers.map((r, i) => ({
+        name: r.Name,
+        up: r.State,
+        gatewayNetwork: networkName(r['External gateway info']?.network_id),
+        interfaces: (routerPorts[i] ?? [])
+          .flatMap((p) => p['Fixed IP Addresses'])
+          .map((f) => `${subnetCidr(f.subnet_id)} ${f.ip_address}`)
+          .sort(),
+        routes: routes(r.Routes),
+        tags: ownTags(r.Tags),
+      })),
+    ),
+    ports: byName(
+      lists.ports
+        .filter((p) => ours(p.Name))
+        .map((p) => ({
+          name: p.Name,
+          fixedIps: fixedIps(p['Fixed IP Addresses']),
+          mac: p['MAC Address'],
+          deviceOwner: p['Device Owner'],
+          status: p.Status,
+          tags: ownTags(p.Tags),
+        })),
+    ),
+    securityGroups: byName(
+      lists.securityGroups
+        .filter((g) => ours(g.Name))
+        .map((g) => ({
+          name: g.Name,
+          description: g.Description,
+          tags: ownTags(g.Tags),
+          rules: lists.rules
+            .filter((r) => r['Security Group'] === g.ID)
+            .map((r) => ruleText(r, groupName))
+            .sort(),
+        })),
+    ),
+    volumes: byName(
+      lists.volumes
+        .filter((v) => ours(v.Name))
+        .map((v) => ({
+          name: v.Name,
+          status: v.Status,
+          size: v.Size,
+          type: v.Type,
+          bootable: v.Bootable,
+          attachedTo: v['Attached to'].map((a) => serverName(a.server_id)).sort(),
+          properties: withoutProvenance(v.Properties),
+        })),
+    ),
+    keypairs: byName(
+      lists.keypairs
+        .filter((k) => ours(k.Name))
+        .map((k) => ({ name: k.Name, fingerprint: k.Fingerprint, type: k.Type })),
+    ),
+    serverGroups: byName(
+      lists.serverGroups
+        .filter((g) => ours(g.Name))
+        .map((g) => ({ name: g.Name, policy: g.Policy, members: g.Members.map(serverName).sort() })),
+    ),
+    floatingIps: fips
+      .map((f) => ({
+        port: portName(f.Port),
+        fixedIp: f['Fixed IP Address'],
+        network: networkName(f['Floating Network']),
+        tags: ownTags(f.Tags),
+      }))
+      .sort((a, b) => String(a.port).localeCompare(String(b.port))),
+  };
+  return { view, lists, fipAddresses: [...fipAddresses] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Throwaway projects, for what touches a whole project (quotas, the default security group).
+
+interface Throwaway {
+  name: string;
+  projectId: string;
+  userId: string;
+}
+
+/** An admin-made project with a member user; its cloud entry (named like the project) goes into `clouds`. */
+async function createThrowaway(
+  admin: Session,
+  name: string,
+  clouds: { file: string; template: Record<string, unknown>; entries: Record<string, unknown> },
+): Promise<Throwaway> {
+  const v3 = await identityV3(admin);
+  const project = (
+    await admin.json<{ project: { id: string } }>('identity', {
+      method: 'POST',
+      path: `${v3}/projects`,
+      json: { project: { name, domain_id: 'default', description: 'downpour import test, throwaway' } },
+      ok: [201],
+    })
+  ).data.project;
+  const password = randomBytes(24).toString('base64url');
+  const user = (
+    await admin.json<{ user: { id: string } }>('identity', {
+      method: 'POST',
+      path: `${v3}/users`,
+      json: { user: { name, password, domain_id: 'default', default_project_id: project.id } },
+      ok: [201],
+    })
+  ).data.user;
+  const roles = (
+    await admin.json<{ roles: { id: string }[] }>('identity', {
+      path: `${v3}/roles`,
+      query: { name: 'member' },
+    })
+  ).data.roles;
+  const member = roles[0];
+  if (!member) throw new Error('the cloud has no "member" role');
+  await admin.json('identity', {
+    method: 'PUT',
+    path: `${v3}/projects/${project.id}/users/${user.id}/roles/${member.id}`,
+    ok: [204],
+  });
+  const entry = structuredClone(clouds.template) as { auth: Record<string, unknown> };
+  entry.auth = { ...entry.auth, username: name, password, project_name: name };
+  clouds.entries[name] = entry;
+  await writeFile(clouds.file, stringifyYaml({ clouds: clouds.entries }), { mode: 0o600 });
+  return { name, projectId: project.id, userId: user.id };
+}
+
+/** The project's leftovers that no member may delete (its default security group), then the user and project. */
+async function deleteThrowaway(admin: Session, t: Throwaway): Promise<void> {
+  const v3 = await identityV3(admin);
+  for await (const g of securityGroups.list(admin, { project_id: t.projectId }))
+    await securityGroups.remove(admin, g.id).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  for (const path of [`${v3}/users/${t.userId}`, `${v3}/projects/${t.projectId}`])
+    await admin.json('identity', { method: 'DELETE', path, ok: [204, 404] });
+}
+
+/** Whatever an import of the sample workload left in a project: by name, then images by provenance. */
+async function removeImported(session: Session, prefix: string, bundleId: string | undefined): Promise<void> {
+  await deleteWorkload(session, prefix);
+  if (!bundleId) return;
+  for await (const img of images.list(session, { owner: session.project.id })) {
+    if (
+      img.tags.includes(`downpour:bundle=${bundleId}`) ||
+      img.name?.startsWith(`downpour-tmp-${bundleId.slice(0, 8)}`)
+    )
+      await images.remove(session, img.id).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Kinds whose objects have names, and the CLI list that shows them. */
+const NAMED_KINDS: [GraphNode['kind'], keyof Lists][] = [
+  ['compute.server', 'servers'],
+  ['compute.keypair', 'keypairs'],
+  ['compute.server-group', 'serverGroups'],
+  ['network.network', 'networks'],
+  ['network.subnet', 'subnets'],
+  ['network.port', 'ports'],
+  ['network.router', 'routers'],
+  ['network.security-group', 'securityGroups'],
+  ['block-storage.volume', 'volumes'],
+  ['image.image', 'images'],
+];
+
+/** How many objects of each name the project has, for every named object the bundle creates. */
+function copiesByName(graph: GraphDocument, l: Lists): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [kind, list] of NAMED_KINDS) {
+    const rows = l[list] as { Name: string }[];
+    for (const node of graph.nodes.filter((n) => n.kind === kind && n.disposition === 'create'))
+      counts[`${kind} ${node.name}`] = rows.filter((r) => r.Name === node.name).length;
+  }
+  return counts;
+}
+
+async function journalEntries(path: string): Promise<JournalEntry[]> {
+  try {
+    return Object.values((JSON.parse(await readFile(path, 'utf8')) as ImportStateFile).entries);
+  } catch {
+    return []; // not written yet
+  }
+}
+
+interface KillPoint {
+  what: string;
+  /** Looked at every 10 ms while the import runs: the journal's entries, and the milliseconds since it started. */
+  when(entries: JournalEntry[], ms: number): boolean;
+}
+
+describe.skipIf(!configFile)('import of the sample workload from tenant src into tenant dst', () => {
+  const prefix = `dp-im-${randomBytes(4).toString('hex')}`;
+  const clouds = configFile as string;
+  let work: string;
+  let src: Session | undefined;
+  let dst: Session | undefined;
+  let admin: Session | undefined;
+  let workload: Workload;
+  /** Throwaway projects' clouds.yaml: entries modelled on `dst`, with their own user and project. */
+  let throwawayClouds: { file: string; template: Record<string, unknown>; entries: Record<string, unknown> };
+  const throwaways: Throwaway[] = [];
+  const throwawaySessions: Session[] = [];
+
+  // What the round trip leaves for the other tests.
+  let tar: string | undefined;
+  let bundleId: string | undefined;
+  let graph: GraphDocument;
+  let firstImport: ImportReport;
+  let firstImportMs = 0;
+  let dstBeforeImport: Lists;
+  let dstAfterImport: Lists;
+
+  /** Names of what this file makes in `dst` (floating IPs carry the bare prefix as description). */
+  const isOurs = (name: string) =>
+    name === prefix ||
+    name.startsWith(`${prefix}-`) ||
+    (!!bundleId && name.startsWith(`downpour-tmp-${bundleId.slice(0, 8)}-`));
+  const downpour = (args: string[], cloudsFile = clouds) => start(args, work, cloudsFile).done;
+  const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;
+  const connectTo = async (cloud: string) => {
+    const env = { ...process.env, OS_CLIENT_CONFIG_FILE: throwawayClouds.file };
+    const session = await Session.connect(
+      loadCloudConfig({ cloud, search: { ...defaultSearchEnvironment(), env } }),
+    );
+    throwawaySessions.push(session);
+    return session;
+  };
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), `${prefix}-`));
+    const template = (
+      parseYaml(readFileSync(clouds, 'utf8')) as { clouds: Record<string, Record<string, unknown>> }
+    ).clouds['dst'];
+    if (!template) throw new Error(`${clouds} has no cloud "dst"`);
+    throwawayClouds = { file: join(work, 'throwaway-clouds.yaml'), template, entries: {} };
+    [src, dst, admin] = await Promise.all(
+      ['src', 'dst', 'admin'].map((cloud) => Session.connect(loadCloudConfig({ cloud }))),
+    );
+    workload = await buildWorkload(src as Session, { prefix, imageMiB: IMAGE_MIB });
+  });
+
+  afterAll(async () => {
+    const failures: string[] = [];
+    const attempt = async (what: string, run: () => Promise<unknown>) => {
+      try {
+        await run();
+      } catch (err) {
+        failures.push(`${what}: ${(err as Error).message}`);
+      }
+    };
+    // Each removal starts with the servers: destroy, then by name whatever a failed test left.
+    if (tar && dst) {
+      await attempt('destroy in dst', async () => {
+        const run = await downpour(['destroy', tar as string, '--cloud', 'dst']);
+        if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr}`);
+      });
+      await attempt('leftovers in dst', () => removeImported(dst as Session, prefix, bundleId));
+    }
+    for (const t of throwaways) {
+      await attempt(`leftovers in ${t.name}`, async () =>
+        removeImported(await connectTo(t.name), prefix, bundleId),
+      );
+      if (admin) await attempt(`project ${t.name}`, () => deleteThrowaway(admin as Session, t));
+    }
+    if (src) await attempt('the workload in src', () => deleteWorkload(src as Session, prefix));
+    await Promise.all([src, dst, admin, ...throwawaySessions].flatMap((s) => (s ? [s.close()] : [])));
+    if (work) await rm(work, { recursive: true, force: true });
+    if (failures.length) throw new Error(`cleanup left things behind:\n${failures.join('\n')}`);
+  });
+
+  it('round trip: the shop servers and all they use arrive in dst as they are in src; the captured disk keeps its bytes', async () => {
+    const selected = await downpour([
+      'select',
+      '--cloud',
+      'src',
+      '--server',
+      `${prefix}-web`,
+      '--server',
+      `${prefix}-db`,
+      '-o',
+      'shop.yaml',
+    ]);
+    expect(selected.code, selected.stderr).toBe(0);
+    const [exported, before] = await Promise.all([
+      downpour(['export', 'shop.yaml', '--cloud', 'src', '-o', 'shop.bundle', '--json']),
+      listAll('dst', clouds),
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+    dstBeforeImport = before;
+    bundleId = json<{ bundleId: string }>(exported).bundleId;
+    const packed = await downpour(['pack', 'shop.bundle', '-o', 'shop.tar']);
+    expect(packed.code, packed.stderr).toBe(0);
+    tar = join(work, 'shop.tar');
+    const reader = await openBundle(tar);
+    graph = await loadGraph(reader);
+
+    const planned = await downpour(['plan', tar, '--cloud', 'dst', '-o', 'plan.json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    const plan = JSON.parse(await readFile(join(work, 'plan.json'), 'utf8')) as Plan;
+    expect(plan.ok).toBe(true);
+    const keys = (nodes: { key: string }[]) => nodes.map((n) => n.key).sort();
+    expect(keys(plan.nodes.filter((n) => n.action === 'create'))).toEqual(
+      keys(graph.nodes.filter((n) => n.disposition === 'create')),
+    );
+
+    // The source is looked at while the import runs: the export left it as it was.
+    const [imported, source] = await Promise.all([
+      downpour(['import', tar, '--cloud', 'dst', '--plan', 'plan.json', '--json']),
+      shopView('src', clouds, prefix),
+    ]);
+    expect(imported.code, imported.stderr).toBe(0);
+    firstImport = json<ImportReport>(imported);
+    firstImportMs = imported.ms;
+    expect(firstImport.outcome).toBe('complete');
+    expect(firstImport.verification.filter((c) => !c.ok)).toEqual([]);
+
+    const destination = await shopView('dst', clouds, prefix);
+    dstAfterImport = destination.lists;
+    // Not two empty views: the whole shop is there.
+    expect(source.view.servers.map((s) => s.name)).toEqual([`${prefix}-db`, `${prefix}-web`]);
+    expect(
+      Object.fromEntries(Object.entries(source.view).map(([kind, rows]) => [kind, rows.length])),
+    ).toEqual({
+      servers: 2,
+      networks: 2,
+      subnets: 2,
+      routers: 1,
+      ports: 3,
+      securityGroups: 2,
+      volumes: 2,
+      keypairs: 1,
+      serverGroups: 1,
+      floatingIps: 1,
+    });
+    expect(destination.view).toEqual(source.view);
+    // The documented difference: a new floating IP address, which the report maps.
+    expect(firstImport.floatingIps).toEqual([
+      { source: source.fipAddresses[0], destination: destination.fipAddresses[0] },
+    ]);
+    expect(destination.fipAddresses[0]).not.toBe(source.fipAddresses[0]);
+
+    // The web server's captured disk: the bytes at dst are the bundle's.
+    const disk = graph.nodes.find((n) => n.key === `image.image:server-disk:${workload.servers.web}`);
+    if (!disk?.data) throw new Error('the bundle has no captured disk of the web server');
+    const inBundle = await sha256Of(await reader.openData(disk.data));
+    expect(inBundle.hex).toBe(disk.dataInfo?.sha256);
+    const imageId = firstImport.idMap[disk.sourceId] as string;
+    expect(destination.lists.images.find((i) => i.ID === imageId)).toMatchObject({
+      Name: disk.name,
+      Size: inBundle.bytes,
+      Status: 'active',
+    });
+    const download = await images.download(dst as Session, imageId);
+    expect(await sha256Of(download.data)).toEqual(inBundle);
+  });
+
+  it('rerunning the same import changes nothing: exit 0, every node keeps its object, no duplicates', async () => {
+    const again = await downpour([
+      'import',
+      tar as string,
+      '--cloud',
+      'dst',
+      '--plan',
+      'plan.json',
+      '--json',
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    const report = json<ImportReport>(again);
+    expect(report.outcome).toBe('complete');
+    const outcome = (r: ImportReport) => r.nodes.map((n) => `${n.key} ${n.status} ${n.targetId ?? ''}`);
+    expect(outcome(report)).toEqual(outcome(firstImport));
+    expect(new Set(report.nodes.map((n) => n.status))).toEqual(new Set(['created', 'mapped']));
+    expect(report.verification.filter((c) => !c.ok)).toEqual([]);
+    expect(inventory(await listAll('dst', clouds), isOurs)).toEqual(inventory(dstAfterImport, isOurs));
+  });
+
+  it('an import killed with SIGKILL at several moments, then run again, ends with exactly one of everything', async () => {
+    const path = statePath(tar as string, bundleId as string, destinationOf(dst as Session));
+    const points: KillPoint[] = [
+      {
+        what: 'right after the first create is announced (a "creating" entry)',
+        when: (entries) => entries.some((e) => e.status === 'creating'),
+      },
+      {
+        what: 'while an image upload runs (an image entry, not complete)',
+        when: (entries) =>
+          entries.some(
+            (e) => e.kind === 'image.image' && e.status === 'created' && e.extra?.['complete'] === false,
+          ),
+      },
+      {
+        what: 'right after the first server entry appears',
+        when: (entries) => entries.some((e) => e.kind === 'compute.server'),
+      },
+      {
+        what: `${Math.round(firstImportMs * 0.6)} ms in (60% of a whole import)`,
+        when: (_entries, ms) => ms >= firstImportMs * 0.6,
+      },
+    ];
+    const results: string[] = [];
+    try {
+      for (const point of points) {
+        // A fresh import each time: destroy the one before, and dst is as it was.
+        const destroyed = await downpour(['destroy', tar as string, '--cloud', 'dst']);
+        expect(destroyed.code, destroyed.stderr).toBe(0);
+        expect(inventory(await listAll('dst', clouds), isOurs)).toEqual(inventory(dstBeforeImport, isOurs));
+
+        const began = Date.now();
+        const run = start(['import', tar as string, '--cloud', 'dst', '--json'], work, clouds);
+        let finished = false;
+        const settle = () => (finished = true);
+        run.done.then(settle, settle);
+        let seen = '';
+        while (!finished) {
+          const entries = await journalEntries(path);
+          if (point.when(entries, Date.now() - began)) {
+            run.child.kill('SIGKILL');
+            const statuses = entries.map(
+              (e) => `${e.status}${e.extra?.['complete'] === false ? ' (incomplete)' : ''}`,
+            );
+            seen = `${Date.now() - began} ms in, journal: ${[...new Set(statuses)]
+              .map((s) => `${statuses.filter((x) => x === s).length} ${s}`)
+              .join(', ')}`;
+            break;
+          }
+          await sleep(10);
+        }
+        const killed = await run.done;
+        expect(killed.signal, `the import finished before the kill point "${point.what}"`).toBe('SIGKILL');
+
+        const resumed = await downpour(['import', tar as string, '--cloud', 'dst', '--json']);
+        expect(resumed.code, `${point.what}: ${resumed.stderr}`).toBe(0);
+        const report = json<ImportReport>(resumed);
+        expect(report.outcome).toBe('complete');
+        expect(report.verification.length).toBeGreaterThan(0);
+        expect(report.verification.filter((c) => !c.ok)).toEqual([]);
+
+        const now = await listAll('dst', clouds);
+        const counts = copiesByName(graph, now);
+        expect(counts).toEqual(Object.fromEntries(Object.keys(counts).map((k) => [k, 1])));
+        expect(now.floatingIps.filter((f) => f.Tags.includes(`downpour:bundle=${bundleId}`))).toHaveLength(1);
+        const temporary = `downpour-tmp-${(bundleId as string).slice(0, 8)}-`;
+        expect(now.images.filter((i) => i.Name?.startsWith(temporary)).map((i) => i.Name)).toEqual([]);
+        const state = JSON.parse(await readFile(path, 'utf8')) as ImportStateFile;
+        const unfinished = Object.entries(state.entries).filter(
+          ([, e]) =>
+            e.status === 'creating' ||
+            e.status === 'failed' ||
+            ((e.status === 'created' || e.status === 'adopted') && e.extra?.['complete'] !== true),
+        );
+        expect(unfinished).toEqual([]);
+        expect(Object.keys(state.entries).sort()).toEqual(graph.nodes.map((n) => n.key).sort());
+        results.push(
+          `passed: killed ${point.what}, ${seen}; the rerun took ${(resumed.ms / 1000).toFixed(1)} s`,
+        );
+      }
+    } finally {
+      console.log(
+        `kill -9 points: ${points.length} tried, ${results.length} passed\n${results.map((r) => `  ${r}`).join('\n')}`,
+      );
+    }
+  });
+
+  it('a destination short of floating IP quota is refused by preflight (exit 4, naming it) and nothing is created', async () => {
+    const short = await createThrowaway(admin as Session, `${prefix}-short`, throwawayClouds);
+    throwaways.push(short);
+    await (admin as Session).json('network', {
+      method: 'PUT',
+      path: `quotas/${short.projectId}`,
+      json: { quota: { floatingip: 0 } },
+      ok: [200],
+    });
+    const file = throwawayClouds.file;
+    const before = await listAll(short.name, file);
+    const refusal = 'network quota: needs 1 floating IPs, 0 left of 0';
+    const errors = (run: Run) =>
+      run.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('  - '))
+        .map((l) => l.slice(4));
+
+    const planned = await downpour(['plan', tar as string, '--cloud', short.name], file);
+    expect(planned.code, planned.stderr).toBe(4);
+    expect(errors(planned)).toEqual([refusal]);
+    const imported = await downpour(['import', tar as string, '--cloud', short.name], file);
+    expect(imported.code, imported.stderr).toBe(4);
+    expect(imported.stderr).toContain('preflight refused the import, nothing was created');
+    expect(errors(imported)).toEqual([refusal]);
+
+    const after = await listAll(short.name, file);
+    expect(inventory(after)).toEqual(inventory(before));
+    expect([...after.servers, ...after.volumes, ...after.images, ...after.routers]).toEqual([]);
+    expect(after.networks.map((n) => n.Name)).toEqual(['public']);
+    const journal = statePath(tar as string, bundleId as string, destinationOf(await connectTo(short.name)));
+    await expect(stat(journal)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('destroy leaves a project as it was before the import; of its default group it takes back only the rules it merged', async () => {
+    const file = throwawayClouds.file;
+    const source = await createThrowaway(admin as Session, `${prefix}-defsrc`, throwawayClouds);
+    throwaways.push(source);
+    const fresh = await createThrowaway(admin as Session, `${prefix}-fresh`, throwawayClouds);
+    throwaways.push(fresh);
+
+    // The source project's default group has rules of its own, one of them naming the group itself.
+    const sourceSession = await connectTo(source.name);
+    let defaultGroup: securityGroups.SecurityGroup | undefined;
+    for await (const g of securityGroups.list(sourceSession, {
+      name: 'default',
+      project_id: source.projectId,
+    }))
+      defaultGroup = g;
+    if (!defaultGroup) throw new Error(`project ${source.name} has no default security group`);
+    for (const rule of [
+      { protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '203.0.113.0/24' },
+      { protocol: 'icmp' },
+      { protocol: 'tcp', port_range_min: 8080, port_range_max: 8080, remote_group_id: defaultGroup.id },
+    ]) {
+      await rules.create(sourceSession, {
+        security_group_id: defaultGroup.id,
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        ...rule,
+      });
+    }
+    const selected = await downpour(
+      ['select', '--cloud', source.name, '--security-group', 'default', '-o', 'default.yaml'],
+      file,
+    );
+    expect(selected.code, selected.stderr).toBe(0);
+    const exported = await downpour(
+      ['export', 'default.yaml', '--cloud', source.name, '-o', 'default.bundle'],
+      file,
+    );
+    expect(exported.code, exported.stderr).toBe(0);
+
+    const before = await listAll(fresh.name, file);
+    const importedShop = await downpour(['import', tar as string, '--cloud', fresh.name, '--json'], file);
+    expect(importedShop.code, importedShop.stderr).toBe(0);
+    expect(json<ImportReport>(importedShop).outcome).toBe('complete');
+    const importedDefault = await downpour(
+      ['import', 'default.bundle', '--cloud', fresh.name, '--json'],
+      file,
+    );
+    expect(importedDefault.code, importedDefault.stderr).toBe(0);
+    expect(
+      json<ImportReport>(importedDefault)
+        .nodes.map((n) => `${n.kind} ${n.action} ${n.status}`)
+        .sort(),
+    ).toEqual(['network.security-group merge merged', 'network.security-group-rules merge merged']);
+
+    const during = await listAll(fresh.name, file);
+    const defaultRules = (l: Lists) => {
+      const group = l.securityGroups.find((g) => g.Name === 'default');
+      const groupName = lookup(l.securityGroups, (g) => g.Name);
+      return l.rules
+        .filter((r) => r['Security Group'] === group?.ID)
+        .map((r) => ruleText(r, groupName))
+        .sort();
+    };
+    expect(defaultRules(during)).toEqual(
+      [
+        ...defaultRules(before),
+        'ingress IPv4 tcp ports 22:22 from 203.0.113.0/24',
+        'ingress IPv4 icmp ports any from 0.0.0.0/0',
+        'ingress IPv4 tcp ports 8080:8080 from group default',
+      ].sort(),
+    );
+    expect(during.servers.map((s) => s.Name).sort()).toEqual([`${prefix}-db`, `${prefix}-web`]);
+
+    for (const bundle of ['default.bundle', tar as string]) {
+      const destroyed = await downpour(['destroy', bundle, '--cloud', fresh.name], file);
+      expect(destroyed.code, destroyed.stderr).toBe(0);
+    }
+    expect(inventory(await listAll(fresh.name, file))).toEqual(inventory(before));
+  });
+});
