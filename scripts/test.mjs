@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The whole test suite, as CI and the README run it: start the local OpenStack when it is
 // not running, build, run every tier, and close with one plain summary line.
-//   npm test                 every tier (unit, integration)
+//   npm test                 every tier (unit, integration, reliability)
 //   npm test -- --unit       unit tier only: no cloud needed
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clearReliabilitySummaries, reliabilityTable } from './reliability-table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -48,7 +49,8 @@ if (!unitOnly) {
   }
   env.OS_CLIENT_CONFIG_FILE = join(state, 'clouds.yaml');
   delete env.OS_CLOUD;
-  projects.push('integration');
+  projects.push('integration', 'reliability');
+  clearReliabilitySummaries(root);
 }
 
 const reportDir = join(root, '.downpour-test');
@@ -78,5 +80,7 @@ if (existsSync(report)) {
 } else if (tests !== 0) {
   failed = 1;
 }
+const reliability = reliabilityTable(root);
+if (reliability) process.stdout.write(`\n${reliability}\n`);
 process.stdout.write(`\ndownpour: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(tests === 0 && failed === 0 ? 0 : 1);

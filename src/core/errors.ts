@@ -95,6 +95,9 @@ export class TransportError extends DownpourError {
   }
 }
 
+/** The server's certificate was refused: the same request would be refused again, so it is never retried. */
+export class TlsError extends TransportError {}
+
 /** A waiter saw the resource reach a failure state, or vanish. */
 export class ResourceFailedError extends DownpourError {
   constructor(message: string, options: ErrorOptions = {}) {

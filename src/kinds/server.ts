@@ -38,7 +38,9 @@ export const serverExport: KindExport = {
 
     // Network interfaces in the guest's NIC order. os-interface lists them in Neutron's order
     // (by port id); `addresses` follows Nova's network info cache, which keeps the NIC order.
-    const macs = Object.values(server.addresses ?? {}).flatMap((list) => list.map((a) => a['OS-EXT-IPS-MAC:mac_addr']));
+    const macs = Object.values(server.addresses ?? {}).flatMap((list) =>
+      list.map((a) => a['OS-EXT-IPS-MAC:mac_addr']),
+    );
     const rank = (mac: string) => (macs.includes(mac) ? macs.indexOf(mac) : macs.length);
     const interfaces = [];
     for await (const nic of servers.listInterfaces(ctx.session, id, opts)) interfaces.push(nic);

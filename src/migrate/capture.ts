@@ -2,7 +2,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
-import { DownpourError, ExitCode } from '../core/errors.js';
+import { DownpourError, ExitCode, TransportError, errorMessage } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 import type { Logger } from '../core/log.js';
 import type { ProgressSink } from '../core/progress.js';
 import {
@@ -43,6 +44,9 @@ export interface Captured {
   data: Descriptor;
   dataInfo: DataInfo;
 }
+
+/** Attempts at one download in one run, when the connection breaks mid-body. */
+const DOWNLOAD_ATTEMPTS = 4;
 
 const knownKey = (algorithm: string, value: string, size: number) => `${algorithm}:${value}:${size}`;
 
@@ -134,64 +138,32 @@ export async function downloadImage(
     return { data: reuse.data, dataInfo: { ...reuse.dataInfo, ...base, sha256: reuse.dataInfo.sha256 } };
   }
 
-  const point = await ctx.writer.dataResumePoint(key);
+  let point = await ctx.writer.dataResumePoint(key);
   if (point.complete) {
     const manifest = JSON.parse(await readFile(blobPath(ctx.writer.dir, point.complete.digest), 'utf8')) as {
       sha256: string;
     };
     return { data: point.complete, dataInfo: { ...base, sha256: manifest.sha256 } };
   }
-  const hasher = hasherFor(sourceHash?.algorithm);
-  if (hasher && point.offset > 0) await feedCommitted(hasher, ctx.writer, point);
   const id = `data:${key}`;
   ctx.progress({ type: 'item-start', id, label, totalBytes: size });
-  ctx.progress({ type: 'item-bytes', id, doneBytes: point.offset });
   try {
-    let body: Readable;
-    if (size === 0 || point.offset >= size) {
-      body = Readable.from([]);
-    } else {
-      const res = await images.download(ctx.session, imageId, {
-        ...opts,
-        ...(point.offset > 0 ? { range: { start: point.offset } } : {}),
-      });
-      body = res.status === 204 ? (res.data.resume(), Readable.from([])) : res.data;
-      if (point.offset > 0 && res.status === 200) body = body.pipe(skipBytes(point.offset));
-    }
-    let downloaded = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hasher?.update(chunk);
-        downloaded += chunk.length;
-        done(null, chunk);
-      },
-    });
-    body.on('error', (err) => tap.destroy(err));
-    const result = await ctx.writer.putData(body.pipe(tap), {
-      key,
-      resume: point,
-      expectedSize: size,
-      signal: ctx.signal,
-      onProgress: (p) => ctx.progress({ type: 'item-bytes', id, doneBytes: p.bytes }),
-    });
-    ctx.stats.downloadedBytes += downloaded;
-    if (hasher && sourceHash) {
-      const actual = hasher.digest('hex');
-      if (actual !== sourceHash.value) {
-        // Forget what was stored under this key so that the next run downloads it afresh.
-        await rm(ingestKeyDir(ctx.writer.dir, key), { recursive: true, force: true });
-        throw new DownpourError(
-          'E_SOURCE_HASH_MISMATCH',
-          ExitCode.unexpected,
-          `${label}: the downloaded data does not match the source's ${sourceHash.algorithm} (${sourceHash.value.slice(0, 16)}…, got ${actual.slice(0, 16)}…)`,
-          { hint: 'The data changed or was damaged in transit; run the export again.' },
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const captured = await streamImage(ctx, imageId, key, label, point, base, sourceHash, id);
+        ctx.progress({ type: 'item-end', id, outcome: 'done' });
+        return captured;
+      } catch (err) {
+        // A connection that broke mid-body is resumed in this run, from the last committed chunk (Range).
+        if (!(err instanceof TransportError) || ctx.signal?.aborted || attempt >= DOWNLOAD_ATTEMPTS)
+          throw err;
+        await sleep(500 * 2 ** (attempt - 1), ctx.signal);
+        point = await ctx.writer.dataResumePoint(key);
+        ctx.logger.debug(
+          `retry ${attempt}/${DOWNLOAD_ATTEMPTS - 1} of the download of ${label} from byte ${point.offset}: ${errorMessage(err)}`,
         );
       }
     }
-    ctx.progress({ type: 'item-end', id, outcome: 'done' });
-    const captured = { data: result.descriptor, dataInfo: { ...base, sha256: result.manifest.sha256 } };
-    rememberKnown(ctx.known, captured);
-    return captured;
   } catch (err) {
     ctx.progress({
       type: 'item-end',
@@ -201,6 +173,68 @@ export async function downloadImage(
     });
     throw err;
   }
+}
+
+/** One attempt: the image's bytes from `point.offset` on, into the bundle, checked against the source hash. */
+async function streamImage(
+  ctx: CaptureContext,
+  imageId: string,
+  key: string,
+  label: string,
+  point: ResumePoint,
+  base: Omit<DataInfo, 'sha256'>,
+  sourceHash: { algorithm: string; value: string } | undefined,
+  id: string,
+): Promise<Captured> {
+  const opts = ctx.signal ? { signal: ctx.signal } : {};
+  const size = base.size;
+  const hasher = hasherFor(sourceHash?.algorithm);
+  if (hasher && point.offset > 0) await feedCommitted(hasher, ctx.writer, point);
+  ctx.progress({ type: 'item-bytes', id, doneBytes: point.offset });
+  let body: Readable;
+  if (size === 0 || point.offset >= size) {
+    body = Readable.from([]);
+  } else {
+    const res = await images.download(ctx.session, imageId, {
+      ...opts,
+      ...(point.offset > 0 ? { range: { start: point.offset } } : {}),
+    });
+    body = res.status === 204 ? (res.data.resume(), Readable.from([])) : res.data;
+    if (point.offset > 0 && res.status === 200) body = body.pipe(skipBytes(point.offset));
+  }
+  let downloaded = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hasher?.update(chunk);
+      downloaded += chunk.length;
+      done(null, chunk);
+    },
+  });
+  body.on('error', (err) => tap.destroy(err));
+  const result = await ctx.writer.putData(body.pipe(tap), {
+    key,
+    resume: point,
+    expectedSize: size,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress({ type: 'item-bytes', id, doneBytes: p.bytes }),
+  });
+  ctx.stats.downloadedBytes += downloaded;
+  if (hasher && sourceHash) {
+    const actual = hasher.digest('hex');
+    if (actual !== sourceHash.value) {
+      // Forget what was stored under this key so that the next run downloads it afresh.
+      await rm(ingestKeyDir(ctx.writer.dir, key), { recursive: true, force: true });
+      throw new DownpourError(
+        'E_SOURCE_HASH_MISMATCH',
+        ExitCode.unexpected,
+        `${label}: the downloaded data does not match the source's ${sourceHash.algorithm} (${sourceHash.value.slice(0, 16)}…, got ${actual.slice(0, 16)}…)`,
+        { hint: 'The data changed or was damaged in transit; run the export again.' },
+      );
+    }
+  }
+  const captured = { data: result.descriptor, dataInfo: { ...base, sha256: result.manifest.sha256 } };
+  rememberKnown(ctx.known, captured);
+  return captured;
 }
 
 /** A live snapshot of an image-booted server's disk (createImage), optionally with the server stopped. */
@@ -220,7 +254,12 @@ async function captureServer(
   }
   if (!imageId) {
     // A killed run may have left Nova busy with its snapshot, and Nova refuses another until that task ends.
-    const server = await servers.waitForServerStatus(ctx.session, serverId, servers.SERVER_STATUS.success, opts);
+    const server = await servers.waitForServerStatus(
+      ctx.session,
+      serverId,
+      servers.SERVER_STATUS.success,
+      opts,
+    );
     if (stop && server.status === 'ACTIVE') {
       await ctx.journal.markStopped(serverId, true);
       ctx.progress({

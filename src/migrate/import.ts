@@ -1,7 +1,13 @@
-import { DownpourError, ExitCode, InterruptedError, errorMessage } from '../core/errors.js';
+import {
+  BundleIntegrityError,
+  DownpourError,
+  ExitCode,
+  InterruptedError,
+  errorMessage,
+} from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { noProgress, type ProgressSink } from '../core/progress.js';
-import { openBundle, type BundleReader } from '../bundle/index.js';
+import { openBundle, verifyBundle, type BundleReader } from '../bundle/index.js';
 import { Graph } from '../graph/graph.js';
 import { walkGraph } from '../graph/walk.js';
 import { loadGraph } from '../kinds/load.js';
@@ -149,6 +155,12 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
   const logger = options.logger ?? silentLogger;
   const signal = options.signal;
   const bundle = await loadBundle(options.bundle);
+  progress({
+    type: 'phase',
+    phase: 'check',
+    message: 'checking every blob of the bundle (size, then SHA-256)',
+  });
+  await checkBundleIntegrity(bundle.reader, signal);
   const destination = destinationOf(session);
   const path = statePath(options.bundle, bundle.bundleId, destination, options.state);
   const resuming = await ImportJournal.exists(path);
@@ -288,6 +300,27 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
   if (report.verification.some((c) => !c.ok)) report.outcome = 'partial';
   report.seconds = (Date.now() - started) / 1000;
   return report;
+}
+
+/**
+ * Every blob, size then digest, before anything is created: data is checked again as it is
+ * uploaded, but a damaged chunk found then would leave a half-made import behind.
+ */
+async function checkBundleIntegrity(reader: BundleReader, signal?: AbortSignal): Promise<void> {
+  const report = await verifyBundle(reader, signal ? { signal } : {});
+  if (report.problems.length === 0) return;
+  const shown = report.problems
+    .slice(0, 3)
+    .map((p) => `${p.problem} ${p.digest} (${p.path})`)
+    .join('; ');
+  const more = report.problems.length > 3 ? `; and ${report.problems.length - 3} more` : '';
+  throw new BundleIntegrityError(
+    `the bundle ${reader.path} is damaged, so nothing was imported: ${report.problems.length} of ${report.blobs} blobs are missing or corrupt: ${shown}${more}`,
+    {
+      hint: 'Run `downpour verify` on it for the full list; copy the bundle again from where it was exported, or run the export again into the same bundle.',
+      details: { problems: report.problems.slice(0, 20) },
+    },
+  );
 }
 
 /** One node: adopt what an earlier run made, or create it; journal every step. */

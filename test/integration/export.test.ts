@@ -91,11 +91,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The openstack CLI, an independent witness (2-4 s a call): its `-f json` output. */
 function openstackCli(args: string[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn('openstack', ['--os-cloud', 'src', ...args, '-f', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('openstack', ['--os-cloud', 'src', ...args, '-f', 'json'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let text = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`openstack ${args.join(' ')} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(text))
+        : reject(new Error(`openstack ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -253,8 +259,11 @@ describe.skipIf(!configFile)('export from tenant src, on the sample workload', (
     for (const n of graph.nodes)
       for (const d of n.dependsOn) expect(all.has(d), `${n.key} -> ${d}`).toBe(true);
     expect(graph.notes.filter((n) => n.severity === 'warning')).toEqual([]);
-    const document = async (key: string) => (await reader.readJson<{ document: Record<string, unknown> }>(nodeOf(graph, key).document)).document;
-    expect(nodeOf(graph, `compute.server:${w.servers.web}`).dependsOn).toContain(`block-storage.volume:${w.volumes.data}`);
+    const document = async (key: string) =>
+      (await reader.readJson<{ document: Record<string, unknown> }>(nodeOf(graph, key).document)).document;
+    expect(nodeOf(graph, `compute.server:${w.servers.web}`).dependsOn).toContain(
+      `block-storage.volume:${w.volumes.data}`,
+    );
     expect(await document(`compute.server:${w.servers.web}`)).toMatchObject({
       ports: [w.ports.webFront, w.ports.webBack],
       security_groups: [`${prefix}-web`],
@@ -262,7 +271,9 @@ describe.skipIf(!configFile)('export from tenant src, on the sample workload', (
       server_group: w.serverGroup,
       tags: [SHOP_TAG],
     });
-    expect(nodeOf(graph, `compute.server:${w.servers.db}`).dependsOn).toContain(`block-storage.volume:${w.volumes.boot}`);
+    expect(nodeOf(graph, `compute.server:${w.servers.db}`).dependsOn).toContain(
+      `block-storage.volume:${w.volumes.boot}`,
+    );
     expect(await document(`compute.server:${w.servers.db}`)).toMatchObject({
       image: null,
       boot_volume: w.volumes.boot,
@@ -282,7 +293,10 @@ describe.skipIf(!configFile)('export from tenant src, on the sample workload', (
       captured_from: 'server-snapshot',
     });
 
-    const volumeKeys = [`block-storage.volume:${workload.volumes.data}`, `block-storage.volume:${workload.volumes.boot}`];
+    const volumeKeys = [
+      `block-storage.volume:${workload.volumes.data}`,
+      `block-storage.volume:${workload.volumes.boot}`,
+    ];
     for (const key of volumeKeys) {
       const node = nodeOf(graph, key);
       expect(node.dataInfo).toMatchObject({ disk_format: 'qcow2', captured_from: 'volume' });
@@ -514,7 +528,10 @@ describe.skipIf(!configFile)('export from tenant src, on the sample workload', (
   });
 
   it('capture mode stop shuts the server off for its snapshot and starts it again', async () => {
-    const selected = await downpour(['select', '--cloud', 'src', '--server', `${prefix}-web`, '--capture', 'stop', '-o', 'web.yaml'], work);
+    const selected = await downpour(
+      ['select', '--cloud', 'src', '--server', `${prefix}-web`, '--capture', 'stop', '-o', 'web.yaml'],
+      work,
+    );
     expect(selected.code, selected.stderr).toBe(0);
     const bundle = join(work, 'stop.bundle');
     const run = await downpour(['export', 'web.yaml', '--cloud', 'src', '-o', bundle, '--json'], work);
@@ -529,7 +546,9 @@ describe.skipIf(!configFile)('export from tenant src, on the sample workload', (
     const server = await servers.get(session, workload.servers.web);
     expect([server.status, server['OS-EXT-STS:task_state'] ?? null]).toEqual(['ACTIVE', null]);
     // Nova's own record of what happened to the server, newest first.
-    const events = ((await openstackCli(['server', 'event', 'list', workload.servers.web])) as { Action: string }[]).map((e) => e.Action);
+    const events = (
+      (await openstackCli(['server', 'event', 'list', workload.servers.web])) as { Action: string }[]
+    ).map((e) => e.Action);
     expect(events.slice(0, 3)).toEqual(['start', 'createImage', 'stop']);
     expect(await leftoverTemporaries()).toEqual([]);
   });

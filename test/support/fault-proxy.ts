@@ -12,7 +12,13 @@
  * what it injected, by kind. It only ever connects to 127.0.0.1.
  */
 import { Agent, request as httpRequest, createServer as createHttpServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -99,7 +105,15 @@ export interface LoggedRequest extends ProxiedRequest {
 const IMAGE_FILE = /^\/v2\/images\/[^/?]+\/file(\?|$)/;
 const UPSTREAM_HOST = '127.0.0.1';
 const REWRITABLE = /json|text|xml/i;
-const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer'];
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+];
 
 /** mulberry32: small, fast, good enough to spread faults; the same seed gives the same decisions. */
 export function seededRandom(seed: number): () => number {
@@ -504,7 +518,8 @@ export function proxiedCloudsYaml(
   const doc = parseYaml(cloudsYamlText) as { clouds: Record<string, { auth?: { auth_url?: string } }> };
   const keystone = new RegExp(`^https?://(127\\.0\\.0\\.1|localhost):${LOCAL_CLOUD_PORTS.keystone}`);
   for (const [name, cloud] of Object.entries(doc.clouds)) {
-    if (cloud.auth?.auth_url) cloud.auth.auth_url = cloud.auth.auth_url.replace(keystone, proxy.url('keystone'));
+    if (cloud.auth?.auth_url)
+      cloud.auth.auth_url = cloud.auth.auth_url.replace(keystone, proxy.url('keystone'));
     doc.clouds[name] = { ...cloud, ...extra };
   }
   return stringifyYaml(doc);

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InterruptedError, TransportError } from '../../src/core/errors.js';
+import { InterruptedError, TlsError, TransportError } from '../../src/core/errors.js';
 import { HttpClient, type AuthProvider, type HttpRequest } from '../../src/openstack/http/client.js';
 import {
   AuthenticationError,
@@ -408,5 +408,12 @@ describe('retryDelay', () => {
 
   it('does not retry errors that are not transient', () => {
     expect(retryDelay(new Error('a bug'), 1, ctx)).toBeUndefined();
+  });
+
+  it('does not retry a refused certificate: the next attempt would be refused the same way', () => {
+    const tls = new TlsError('POST', 'https://keystone.test/v3/auth/tokens', 'self-signed certificate', true);
+    expect(retryDelay(tls, 1, { ...ctx, idempotent: true })).toBeUndefined();
+    const reset = new TransportError('GET', 'https://svc.test/', 'other side closed', true);
+    expect(retryDelay(reset, 1, { ...ctx, idempotent: true })).toBeDefined();
   });
 });

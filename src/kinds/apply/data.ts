@@ -1,15 +1,40 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
-import { DownpourError, ExitCode } from '../../core/errors.js';
+import { DownpourError, ExitCode, TlsError, TransportError, errorMessage } from '../../core/errors.js';
+import { sleep } from '../../core/sleep.js';
+import type { Descriptor } from '../../bundle/index.js';
+import {
+  AuthenticationError,
+  ConflictError,
+  RateLimitedError,
+  ServerError,
+} from '../../openstack/http/errors.js';
 import * as images from '../../openstack/image/images/index.js';
 import type { Image } from '../../openstack/image/images/index.js';
 import type { GraphNode } from '../model.js';
 import { opts, type ApplyContext } from './context.js';
 
+/** Attempts at one upload in one run, when the connection breaks or the cloud answers 5xx/429/401. */
+const UPLOAD_ATTEMPTS = 4;
+
+/** Failures after which the same upload, sent again from the bundle, may succeed. */
+function transientUploadFailure(err: unknown, attempt: number): boolean {
+  return (
+    // After a broken attempt, Glance may still be busy with it for a moment.
+    (err instanceof ConflictError && attempt > 1) ||
+    (err instanceof TransportError && !(err instanceof TlsError)) ||
+    err instanceof ServerError ||
+    err instanceof RateLimitedError ||
+    // The client already re-authenticated once; the next attempt carries the new token.
+    err instanceof AuthenticationError
+  );
+}
+
 /**
  * Stream a node's data from the bundle into a queued Glance image. The reader checks every
- * chunk against its SHA-256 as it goes; the upload is one-shot (never replayed half-sent), so a
- * failure leaves the image queued for the next run to upload again.
+ * chunk against its SHA-256 as it goes. The HTTP layer never replays a half-sent body; when an
+ * upload breaks, Glance puts the image back to queued, and it is sent again from the bundle, a
+ * bounded number of times in this run (then the next run uploads it again).
  */
 export async function uploadNodeData(
   ctx: ApplyContext,
@@ -22,38 +47,51 @@ export async function uploadNodeData(
   const id = `upload:${node.key}`;
   ctx.progress({ type: 'item-start', id, label, totalBytes: info.size });
   try {
-    const source = await ctx.reader.openData(node.data, opts(ctx));
-    const sha256 = createHash('sha256');
-    let sent = 0;
-    let lastReport = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        sha256.update(chunk);
-        sent += chunk.length;
-        if (sent - lastReport >= 4 * 1024 * 1024 || sent === info.size) {
-          lastReport = sent;
-          ctx.progress({ type: 'item-bytes', id, doneBytes: sent });
-        }
-        done(null, chunk);
-      },
-    });
-    source.on('error', (err) => tap.destroy(err));
-    await images.upload(
-      ctx.session,
-      imageId,
-      { open: () => source.pipe(tap), length: info.size, replayable: false },
-      { size: info.size, ...opts(ctx) },
-    );
+    /** SHA-256 of the bytes sent; undefined when an attempt broke but Glance had every byte. */
+    let digest: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        digest = await sendOnce(ctx, node.data, imageId, info.size, id);
+        break;
+      } catch (err) {
+        if (ctx.signal?.aborted || attempt >= UPLOAD_ATTEMPTS || !transientUploadFailure(err, attempt))
+          throw err;
+        // A broken upload leaves the image saving for a moment, then queued again.
+        const image = await images.waitForImageStatus(
+          ctx.session,
+          imageId,
+          ['queued', 'queued-after-saving', 'active'],
+          { ...opts(ctx), timeoutMs: 300_000 },
+        );
+        // Every byte arrived and only the answer was lost: Glance's own size and hash decide.
+        if (image.status === 'active') break;
+        const retryAfter = err instanceof RateLimitedError ? (err.retryAfter ?? 0) * 1000 : 0;
+        const delay = Math.max(retryAfter, 500 * 2 ** (attempt - 1));
+        ctx.logger.debug(
+          `retry ${attempt}/${UPLOAD_ATTEMPTS - 1} of the upload of ${label} in ${delay} ms: ${errorMessage(err)}`,
+        );
+        await sleep(delay, ctx.signal);
+      }
+    }
     const image = await images.waitForImageStatus(ctx.session, imageId, 'active', {
       ...opts(ctx),
       timeoutMs: 3_600_000,
     });
-    const digest = sha256.digest('hex');
-    if (digest !== info.sha256) {
+    if (digest !== undefined && digest !== info.sha256) {
       throw new DownpourError(
         'E_UPLOAD_HASH',
         ExitCode.integrity,
         `${label}: the bytes sent hash to ${digest.slice(0, 16)}…, the bundle says ${info.sha256.slice(0, 16)}…`,
+      );
+    }
+    if (digest === undefined && image.size !== info.size) {
+      throw new DownpourError(
+        'E_UPLOAD_SIZE',
+        ExitCode.unexpected,
+        `${label}: the upload broke and the destination kept ${image.size ?? 0} bytes, not ${info.size}`,
+        {
+          hint: 'Delete that image at the destination and run the same import again: it creates and uploads it anew.',
+        },
       );
     }
     checkDestinationHash(image, node, label);
@@ -68,6 +106,43 @@ export async function uploadNodeData(
     });
     throw err;
   }
+}
+
+/** One PUT of the whole data from the bundle; returns the SHA-256 of the bytes sent. */
+async function sendOnce(
+  ctx: ApplyContext,
+  data: Descriptor,
+  imageId: string,
+  size: number,
+  id: string,
+): Promise<string> {
+  const source = await ctx.reader.openData(data, opts(ctx));
+  const sha256 = createHash('sha256');
+  let sent = 0;
+  let lastReport = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      sha256.update(chunk);
+      sent += chunk.length;
+      if (sent - lastReport >= 4 * 1024 * 1024 || sent === size) {
+        lastReport = sent;
+        ctx.progress({ type: 'item-bytes', id, doneBytes: sent });
+      }
+      done(null, chunk);
+    },
+  });
+  source.on('error', (err) => tap.destroy(err));
+  try {
+    await images.upload(
+      ctx.session,
+      imageId,
+      { open: () => source.pipe(tap), length: size, replayable: false },
+      { size, ...opts(ctx) },
+    );
+  } finally {
+    source.destroy();
+  }
+  return sha256.digest('hex');
 }
 
 /** The destination's own hash of what it stored must equal the source's hash of what it had. */

@@ -66,7 +66,12 @@ export const serverApply: KindApply = {
     const before = existing;
     if (before && (await orUndefined(() => servers.get(ctx.session, before.id, o)))?.status === 'ERROR') {
       // A server that failed to build is ours to replace.
-      await serverApply.remove(ctx, { kind: 'compute.server', status: 'created', targetId: before.id, updatedAt: '' });
+      await serverApply.remove(ctx, {
+        kind: 'compute.server',
+        status: 'created',
+        targetId: before.id,
+        updatedAt: '',
+      });
       existing = undefined;
     }
     const created =

@@ -52,7 +52,13 @@ export const volumeApply: KindApply = {
       const current = await orUndefined(() => volumes.get(ctx.session, existing.id, o));
       if (current && current.status !== 'error') return finishVolume(ctx, existing.id, doc, undefined);
       // A volume that failed to build is ours to replace: remove it and build it again.
-      if (current) await volumeApply.remove(ctx, { kind: 'block-storage.volume', status: 'created', targetId: existing.id, updatedAt: '' });
+      if (current)
+        await volumeApply.remove(ctx, {
+          kind: 'block-storage.volume',
+          status: 'created',
+          targetId: existing.id,
+          updatedAt: '',
+        });
     }
     const label = `volume ${text(doc['name'], node.sourceId)}`;
     const plan = ctx.plan.get(node.key);
@@ -64,7 +70,9 @@ export const volumeApply: KindApply = {
         temp = img;
       if (!temp || !['queued', 'active'].includes(temp.status)) {
         const meta = Object.fromEntries(
-          Object.entries((doc['volume_image_metadata'] as Record<string, unknown> | undefined) ?? {}).filter(([k]) => !CINDER_IMAGE_KEYS.has(k)),
+          Object.entries((doc['volume_image_metadata'] as Record<string, unknown> | undefined) ?? {}).filter(
+            ([k]) => !CINDER_IMAGE_KEYS.has(k),
+          ),
         );
         temp = await images.create(
           ctx.session,

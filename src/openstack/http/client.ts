@@ -1,6 +1,6 @@
 import { Readable, Transform } from 'node:stream';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import { InterruptedError, TransportError, errorMessage } from '../../core/errors.js';
+import { InterruptedError, TlsError, TransportError, errorMessage } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { redact, redactHeaders } from '../../core/redact.js';
 import { sleep } from '../../core/sleep.js';
@@ -184,7 +184,13 @@ export class HttpClient {
   async stream(req: HttpRequest): Promise<HttpResponse<Readable>> {
     const res = await this.send(req);
     const counted = res.body.pipe(countingStream((n) => (this.stats.bytesIn += n)));
-    res.body.on('error', (err) => counted.destroy(err));
+    // A connection that breaks mid-body is a transport failure like one before the response:
+    // typed, redacted, and recognisable by callers that resume (image downloads).
+    res.body.on('error', (err) =>
+      counted.destroy(
+        req.signal?.aborted ? err : toTransportError(req.method, buildUrl(req.url, req.query), err),
+      ),
+    );
     return {
       status: res.statusCode,
       headers: res.headers,
@@ -333,9 +339,9 @@ function toTransportError(method: string, url: string, err: unknown): TransportE
   const code = (err as { code?: string } | null)?.code ?? '';
   const causeCode = (err as { cause?: { code?: string } } | null)?.cause?.code ?? '';
   const notSent = NOT_SENT.has(code) || NOT_SENT.has(causeCode);
-  const tls = /CERT|SSL|TLS|SELF_SIGNED/i.test(`${code} ${causeCode}`);
+  const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(`${code} ${causeCode}`);
   const message = `${errorMessage(err)}${code ? ` (${code})` : ''}`;
-  return new TransportError(method, url, message, !notSent, {
+  return new (tls ? TlsError : TransportError)(method, url, message, !notSent, {
     cause: err,
     hint: tls
       ? 'TLS verification failed: set cacert in clouds.yaml (or OS_CACERT) to the CA that signed the endpoint, or insecure: true to skip verification.'

@@ -1,5 +1,5 @@
 import { HttpError, RateLimitedError, ServerError } from './errors.js';
-import { TransportError } from '../../core/errors.js';
+import { TlsError, TransportError } from '../../core/errors.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -53,7 +53,7 @@ export function retryDelay(
     if (error.status === 502 || error.status === 504 || ctx.idempotent) return jittered;
     return undefined;
   }
-  if (error instanceof HttpError) return undefined;
+  if (error instanceof HttpError || error instanceof TlsError) return undefined;
   if (error instanceof TransportError) {
     if (!error.maybeProcessed || ctx.idempotent) return jittered;
     return undefined;
