@@ -20,10 +20,10 @@ if [ -d shop.bundle ]; then
   [ -f shop.tar ] && node "$ROOT/bin/downpour.js" destroy shop.tar --cloud dst >/dev/null || true
   rm -rf shop.bundle shop.tar shop.tar.state shop.yaml plan.json report.json
 fi
-npx --prefix "$ROOT" tsx "$ROOT/scripts/sample-workload.ts" delete --prefix "$PREFIX" >/dev/null 2>&1 || true
+"$ROOT/node_modules/.bin/tsx" "$ROOT/scripts/sample-workload.ts" delete --prefix "$PREFIX" >/dev/null 2>&1 || true
 
 echo "== building the sample workload in tenant src"
-npx --prefix "$ROOT" tsx "$ROOT/scripts/sample-workload.ts" create --prefix "$PREFIX" --image-mib 16
+"$ROOT/node_modules/.bin/tsx" "$ROOT/scripts/sample-workload.ts" create --prefix "$PREFIX" --image-mib 16
 
 downpour clouds
 downpour select --cloud src --tag app=shop -o shop.yaml
