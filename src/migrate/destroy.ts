@@ -125,6 +125,16 @@ export async function destroyImport(session: Session, options: DestroyOptions): 
     if (((entry.status === 'created' || entry.status === 'adopted') && entry.targetId) || mergedRules)
       todo.set(key, { ...entry, key });
   }
+  // A run killed between a create call and its journal entry left only an intent: look for
+  // the object the way a resumed import would, so that it is removed too.
+  for (const [key, entry] of Object.entries(journal.entries)) {
+    const node = ctx.nodes.get(key);
+    if (entry.status !== 'creating' || !node) continue;
+    const found = await APPLIES[entry.kind]
+      ?.find(ctx, node, bundle.documents.get(key) ?? {}, entry)
+      .catch(() => undefined);
+    if (found) todo.set(key, { ...entry, key, status: 'adopted', targetId: found.id });
+  }
   const known = new Set([...todo.values()].map((e) => `${e.kind}:${e.targetId}`));
   for (const f of await findByProvenance(session, bundle.bundleId, options.signal)) {
     if (known.has(`${f.kind}:${f.id}`)) continue;

@@ -1,19 +1,26 @@
 import * as floatingIps from '../../openstack/network/floating-ips/index.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, maybeTargetOf, opts, type KindApply } from './context.js';
-import { findNeutron, tagNeutron } from './network.js';
+import { findNeutron, intent, tagNeutron } from './network.js';
 
 export const floatingIpApply: KindApply = {
   kind: 'network.floating-ip',
-  async find(ctx, node) {
-    // Floating IPs have no name: provenance tags are the only way back to one.
-    const found = await findNeutron(
+  async find(ctx, node, doc, entry) {
+    // Floating IPs have no name: provenance tags lead back to one; when a run died between the
+    // create and the tagging, the untagged address on our port is the one it made.
+    let found = await findNeutron(
       ctx,
       node,
       (f) => floatingIps.list(ctx.session, f, opts(ctx)),
       undefined,
       undefined,
     );
+    const portId = doc['port_id'] ? maybeTargetOf(ctx, 'network.port', doc['port_id'] as string) : undefined;
+    if (!found && intent(entry) && portId) {
+      for await (const fip of floatingIps.list(ctx.session, { port_id: portId }, opts(ctx))) {
+        if (!(fip.tags ?? []).some((t) => t.startsWith('downpour:'))) found = { id: fip.id };
+      }
+    }
     if (!found) return undefined;
     const fip = await floatingIps.get(ctx.session, found.id, opts(ctx));
     return { id: fip.id, extra: { address: fip.floating_ip_address } };
