@@ -22,7 +22,7 @@ import { orUndefined } from '../openstack/common.js';
 import type { Session } from '../openstack/session/session.js';
 import type { DataPlan } from '../kinds/kind.js';
 import type { DataInfo } from '../kinds/model.js';
-import { removeTemporary, temporaryMarks, type TemporaryJournal } from './temporaries.js';
+import { inRemovalOrder, removeTemporary, temporaryMarks, type TemporaryJournal } from './temporaries.js';
 
 export interface CaptureContext {
   session: Session;
@@ -383,11 +383,7 @@ async function captureVolume(ctx: CaptureContext, volumeId: string, label: strin
 }
 
 async function dropTemporaries(ctx: CaptureContext, purpose: string): Promise<void> {
-  const order = ['image', 'volume', 'snapshot'];
-  const mine = [...ctx.journal.forPurpose(purpose)].sort(
-    (a, b) => order.indexOf(a.type) - order.indexOf(b.type),
-  );
-  for (const t of mine) {
+  for (const t of inRemovalOrder(ctx.journal.forPurpose(purpose))) {
     await removeTemporary(ctx.session, t, ctx.signal);
     await ctx.journal.drop(t.id);
   }

@@ -158,7 +158,14 @@ export async function findTemporaries(
   return found;
 }
 
-/** Remove temporaries in an order the cloud accepts: images, then volumes, then the snapshots they came from. */
+/** The order the cloud accepts removals in: images, then volumes, then the snapshots they came from. */
+const REMOVAL_ORDER: readonly TemporaryType[] = ['image', 'volume', 'snapshot'];
+
+export function inRemovalOrder(temporaries: readonly Temporary[]): Temporary[] {
+  return [...temporaries].sort((a, b) => REMOVAL_ORDER.indexOf(a.type) - REMOVAL_ORDER.indexOf(b.type));
+}
+
+/** Remove temporaries in removal order, collecting failures instead of stopping at the first. */
 export async function removeTemporaries(
   session: Session,
   temporaries: readonly Temporary[],
@@ -166,15 +173,12 @@ export async function removeTemporaries(
   signal?: AbortSignal,
 ): Promise<string[]> {
   const failures: string[] = [];
-  const order: TemporaryType[] = ['image', 'volume', 'snapshot'];
-  for (const type of order) {
-    for (const t of temporaries.filter((x) => x.type === type)) {
-      try {
-        await removeTemporary(session, t, signal);
-        logger.debug(`removed temporary ${t.type} ${t.id}`);
-      } catch (err) {
-        failures.push(`${t.type} ${t.id}: ${errorMessage(err)}`);
-      }
+  for (const t of inRemovalOrder(temporaries)) {
+    try {
+      await removeTemporary(session, t, signal);
+      logger.debug(`removed temporary ${t.type} ${t.id}`);
+    } catch (err) {
+      failures.push(`${t.type} ${t.id}: ${errorMessage(err)}`);
     }
   }
   return failures;
