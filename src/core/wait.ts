@@ -37,36 +37,31 @@ export async function waitForStatus<T>(
   observe: () => Promise<Observation<T>>,
   options: WaitOptions = {},
 ): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? 600_000;
-  const maxInterval = options.maxIntervalMs ?? 5_000;
-  let interval = options.intervalMs ?? 500;
-  const deadline = Date.now() + timeoutMs;
   const success = new Set(table.success.map((s) => s.toLowerCase()));
   const failure = new Set(table.failure.map((s) => s.toLowerCase()));
-  for (;;) {
-    const seen = await observe();
-    if (seen.value === undefined) {
-      throw new ResourceFailedError(`${table.what} disappeared while waiting for ${table.success.join('/')}`);
-    }
-    const last = seen.status;
-    options.onStatus?.(last);
-    const status = last.toLowerCase();
-    if (success.has(status)) return seen.value;
-    if (failure.has(status)) {
-      throw new ResourceFailedError(
-        `${table.what} reached status ${last}${seen.reason ? `: ${seen.reason}` : ''}`,
-        { details: { status: last } },
-      );
-    }
-    if (Date.now() + interval > deadline) {
-      throw new WaitTimeoutError(
-        `${table.what} still ${last} after ${Math.round(timeoutMs / 1000)} s (waiting for ${table.success.join('/')})`,
-        { hint: 'The cloud may be slow or stuck; run the same command again to resume.' },
-      );
-    }
-    await sleep(interval, options.signal);
-    interval = Math.min(maxInterval, Math.round(interval * 1.5));
-  }
+  const wanted = table.success.join('/');
+  return poll(
+    options,
+    async () => {
+      const seen = await observe();
+      if (seen.value === undefined)
+        throw new ResourceFailedError(`${table.what} disappeared while waiting for ${wanted}`);
+      options.onStatus?.(seen.status);
+      const status = seen.status.toLowerCase();
+      if (success.has(status)) return { done: seen.value };
+      if (failure.has(status)) {
+        throw new ResourceFailedError(
+          `${table.what} reached status ${seen.status}${seen.reason ? `: ${seen.reason}` : ''}`,
+          { details: { status: seen.status } },
+        );
+      }
+      return { pending: seen.status };
+    },
+    (last, seconds) =>
+      new WaitTimeoutError(`${table.what} still ${last} after ${seconds} s (waiting for ${wanted})`, {
+        hint: 'The cloud may be slow or stuck; run the same command again to resume.',
+      }),
+  );
 }
 
 /** Poll until `observe` returns undefined (gone). */
@@ -75,21 +70,38 @@ export async function waitForDeletion(
   observe: () => Promise<{ status: string } | undefined>,
   options: WaitOptions = {},
 ): Promise<void> {
+  await poll(
+    options,
+    async () => {
+      const seen = await observe();
+      if (seen === undefined) return { done: undefined };
+      if (/error/i.test(seen.status) && !/deleting/i.test(seen.status)) {
+        throw new ResourceFailedError(`${what} reached status ${seen.status} while being deleted`);
+      }
+      return { pending: seen.status };
+    },
+    (last, seconds) => new WaitTimeoutError(`${what} still ${last} after ${seconds} s of deletion`),
+  );
+}
+
+/**
+ * The one polling loop: `step` either finishes or names the status it is still in; the interval
+ * grows by half each poll up to `maxIntervalMs`, and the wait gives up before passing the deadline.
+ */
+async function poll<T>(
+  options: WaitOptions,
+  step: () => Promise<{ done: T } | { pending: string }>,
+  timeout: (lastStatus: string, seconds: number) => Error,
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 600_000;
+  const maxInterval = options.maxIntervalMs ?? 5_000;
   const deadline = Date.now() + timeoutMs;
   let interval = options.intervalMs ?? 500;
   for (;;) {
-    const seen = await observe();
-    if (seen === undefined) return;
-    if (/error/i.test(seen.status) && !/deleting/i.test(seen.status)) {
-      throw new ResourceFailedError(`${what} reached status ${seen.status} while being deleted`);
-    }
-    if (Date.now() + interval > deadline) {
-      throw new WaitTimeoutError(
-        `${what} still ${seen.status} after ${Math.round(timeoutMs / 1000)} s of deletion`,
-      );
-    }
+    const result = await step();
+    if ('done' in result) return result.done;
+    if (Date.now() + interval > deadline) throw timeout(result.pending, Math.round(timeoutMs / 1000));
     await sleep(interval, options.signal);
-    interval = Math.min(options.maxIntervalMs ?? 5_000, Math.round(interval * 1.5));
+    interval = Math.min(maxInterval, Math.round(interval * 1.5));
   }
 }
