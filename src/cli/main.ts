@@ -5,6 +5,7 @@ import { registerBundleCommands } from './commands/bundle.js';
 import { registerCloudsCommand } from './commands/clouds.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommands } from './commands/import.js';
+import { registerRenderCommand } from './commands/render.js';
 import { registerSelectCommand } from './commands/select.js';
 import { processOutput } from './output.js';
 import { VERSION } from '../version.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerExportCommand(program);
   registerBundleCommands(program);
   registerImportCommands(program);
+  registerRenderCommand(program);
   program.addHelpText(
     'after',
     `
