@@ -15,11 +15,10 @@ import type { GraphDocument, GraphNode } from '../kinds/model.js';
 import { APPLIES } from '../kinds/apply/registry.js';
 import { text, type ApplyContext, type Created, type DestinationCaps } from '../kinds/apply/context.js';
 import * as images from '../openstack/image/images/index.js';
-import * as extensions from '../openstack/network/extensions/index.js';
 import { orUndefined } from '../openstack/common.js';
 import type { Session } from '../openstack/session/session.js';
 import { planImport } from '../plan/plan.js';
-import type { MappingFile, Plan, PlannedNode } from '../plan/types.js';
+import type { DestinationFacts, MappingFile, Plan, PlannedNode } from '../plan/types.js';
 import { gatherDestinationFacts } from './facts.js';
 import { ImportJournal, statePath, type DestinationKey, type EntryStatus } from './journal.js';
 import { verifyImport, type VerificationCheck } from './verify-import.js';
@@ -63,8 +62,17 @@ export async function planFor(
   mapping: MappingFile,
   signal?: AbortSignal,
 ): Promise<Plan> {
+  return (await planWithFacts(session, bundle, mapping, signal)).plan;
+}
+
+async function planWithFacts(
+  session: Session,
+  bundle: LoadedBundle,
+  mapping: MappingFile,
+  signal?: AbortSignal,
+): Promise<{ plan: Plan; facts: DestinationFacts }> {
   const facts = await gatherDestinationFacts(session, signal);
-  return planImport({
+  const plan = planImport({
     graph: bundle.graph,
     graphDigest: bundle.graphDigest,
     bundleId: bundle.bundleId,
@@ -72,6 +80,7 @@ export async function planFor(
     facts,
     mapping,
   });
+  return { plan, facts };
 }
 
 export interface ImportOptions {
@@ -127,8 +136,9 @@ export class PreflightError extends DownpourError {
   }
 }
 
-async function destinationCaps(session: Session, signal?: AbortSignal): Promise<DestinationCaps> {
-  const aliases = await extensions.aliases(session, signal ? { signal } : {});
+/** What the destination's APIs can do, from the facts the plan was made with (no second request). */
+async function destinationCaps(session: Session, facts: DestinationFacts): Promise<DestinationCaps> {
+  const aliases = new Set(facts.networkExtensions);
   return {
     neutronTags: aliases.has('standard-attr-tag') || aliases.has('tag'),
     serverTags: await session.supports('compute', '2.52'),
@@ -171,7 +181,8 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
     phase: 'plan',
     message: `planning against ${destination.cloud} (project ${destination.project.name})`,
   });
-  let plan = await planFor(session, bundle, options.mapping ?? {}, signal);
+  const gathered = await planWithFacts(session, bundle, options.mapping ?? {}, signal);
+  let plan = gathered.plan;
   if (options.savedPlan) {
     const ours = Object.entries(journal.entries).filter(
       ([, e]) => e.status === 'created' || e.status === 'adopted',
@@ -203,7 +214,7 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
     nodes,
     plan: planned,
     documents: bundle.documents,
-    caps: await destinationCaps(session, signal),
+    caps: await destinationCaps(session, gathered.facts),
     progress,
     logger,
     ...(signal ? { signal } : {}),
