@@ -1,1 +1,2 @@
 /** Importing this module registers every renderer. */
+import './terraform.js';
