@@ -1,2 +1,3 @@
 /** Importing this module registers every renderer. */
+import './ansible.js';
 import './terraform.js';
