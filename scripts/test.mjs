@@ -47,6 +47,8 @@ if (!unitOnly) {
     process.stderr.write(`The local cloud did not start; its logs are in ${state}/log.\n`);
     process.exit(1);
   }
+  // Not fatal: without these, the tests that need them fail and say why.
+  step('test tools', () => run('bash', ['scripts/install-test-tools.sh']));
   env.OS_CLIENT_CONFIG_FILE = join(state, 'clouds.yaml');
   delete env.OS_CLOUD;
   projects.push('integration', 'reliability');

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# What the integration tests use beside the local cloud: Debian's `ansible` package
+# (ansible-core, with the openstack.cloud 1.10 collection) for the rendered playbook's
+# syntax-check and real run. Installs it only when `ansible-playbook` is missing; needs root.
+set -euo pipefail
+if command -v ansible-playbook >/dev/null 2>&1; then
+  echo "ansible-playbook found: $(command -v ansible-playbook)"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ansible-playbook is missing and this is not root: run 'apt-get install -y ansible' as root." >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y ansible
+command -v ansible-playbook
