@@ -134,6 +134,7 @@ export function readme(model: RenderModel, playbook: RenderedPlaybook): string {
     'Because objects are found by name, an object of the same name already in the project is taken',
     'as the one to keep (and updated), not created again. Two objects of one kind with the same name',
     'in the bundle, or without a name, are renamed in the playbook; each such task says so.',
+    'Where a rerun cannot tell its own objects apart, the list below says so.',
     '',
     '## What it cannot express',
     '',

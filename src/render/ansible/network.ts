@@ -422,6 +422,11 @@ export function floatingIpTasks(ctx: PlaybookContext, r: RenderResource): Task[]
   }
   // On a port no server of the bundle uses (a virtual IP, say): the resource module creates it on
   // the port directly and finds it again by network and port.
+  if (!port)
+    ctx.cannot(
+      r,
+      `it is attached to no port, so the resource module finds it again by its network${description ? ' and description' : ''} only: another floating IP of the project that matches is taken for it`,
+    );
   const lookup = ctx.vars.take(`${ctx.register(r)}_network`);
   return [
     ctx.task(r, {

@@ -296,6 +296,26 @@ describe('ansible playbook', () => {
     });
   });
 
+  it('creates a floating IP attached to no port through the resource module, and says how a rerun finds it', () => {
+    const f = loadRenderFixture();
+    const fip = Object.entries(f.documents).find(([k]) => k.startsWith('network.floating-ip:'))?.[1];
+    if (!fip) throw new Error('no floating IP in the fixture');
+    Object.assign(fip, { port_id: null, fixed_ip_address: null });
+    const { tasks, vars, files } = render(modelOf(f));
+    const used: UsedName[] = [];
+    expect(tasks.flatMap((t) => argumentProblems(t, used))).toEqual([]);
+    expect(referenceProblems(tasks, new Set(Object.keys(vars)))).toEqual([]);
+    const made = tasks.find((t) => t.module === 'openstack.cloud.resource' && t.args['type'] === 'ip');
+    expect(made?.args['attributes']).toEqual({
+      floating_network_id:
+        '{{ floating_ip_for_45bdda91_0b0a_4e2e_ad1e_3dabf85f1c5a_network.networks[0].id }}',
+      description: 'rfx',
+    });
+    expect(files.get('README.md')).toContain(
+      'it is attached to no port, so the resource module finds it again',
+    );
+  });
+
   it('the checks fail on a wrong module, argument, choice, reference or return key', () => {
     const { tasks, vars } = render(fixtureModel());
     const network = tasks.find((t) => t.module === 'openstack.cloud.network') as ParsedTask;
