@@ -28,11 +28,19 @@ function jsonDocuments(text: string): unknown[] {
   return docs;
 }
 
-/** Each command's JSON output, in order; `commands` without `-f json`. */
-export function openstackCli(cloud: string, clouds: string, commands: string[]): Promise<unknown[]> {
+/**
+ * Each command's JSON output, in order; `commands` without `-f json`. `env` adds to the CLI's
+ * environment (`OS_COMPUTE_API_VERSION`, for what older microversions do not show).
+ */
+export function openstackCli(
+  cloud: string,
+  clouds: string,
+  commands: string[],
+  env: Record<string, string> = {},
+): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const child = spawn('openstack', [], {
-      env: { ...process.env, OS_CLIENT_CONFIG_FILE: clouds, OS_CLOUD: cloud },
+      env: { ...process.env, OS_CLIENT_CONFIG_FILE: clouds, OS_CLOUD: cloud, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
