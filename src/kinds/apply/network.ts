@@ -109,22 +109,27 @@ export const subnetApply: KindApply = {
       await tagNeutron(ctx, 'subnets', existing.id, node, doc['tags']);
       return existing;
     }
+    // `defined` drops nulls, but a null gateway means "no gateway": left out, Neutron would pick one.
+    const noGateway = doc['gateway_ip'] === null ? { gateway_ip: null } : {};
     const subnet = await subnets.create(
       ctx.session,
-      defined<subnets.CreateSubnetInput>({
-        network_id: targetOf(ctx, 'network.network', doc['network_id'] as string),
-        name: doc['name'],
-        description: doc['description'],
-        cidr: doc['cidr'],
-        ip_version: doc['ip_version'],
-        gateway_ip: doc['gateway_ip'],
-        enable_dhcp: doc['enable_dhcp'],
-        dns_nameservers: doc['dns_nameservers'],
-        allocation_pools: doc['allocation_pools'],
-        host_routes: doc['host_routes'],
-        ipv6_ra_mode: doc['ipv6_ra_mode'],
-        ipv6_address_mode: doc['ipv6_address_mode'],
-      }),
+      {
+        ...defined<subnets.CreateSubnetInput>({
+          network_id: targetOf(ctx, 'network.network', doc['network_id'] as string),
+          name: doc['name'],
+          description: doc['description'],
+          cidr: doc['cidr'],
+          ip_version: doc['ip_version'],
+          gateway_ip: doc['gateway_ip'],
+          enable_dhcp: doc['enable_dhcp'],
+          dns_nameservers: doc['dns_nameservers'],
+          allocation_pools: doc['allocation_pools'],
+          host_routes: doc['host_routes'],
+          ipv6_ra_mode: doc['ipv6_ra_mode'],
+          ipv6_address_mode: doc['ipv6_address_mode'],
+        }),
+        ...noGateway,
+      },
       opts(ctx),
     );
     await record({ id: subnet.id });
