@@ -4,6 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { DownpourError, ExitCode, TransportError, errorMessage } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
+import type { KeyedLock } from '../core/keyed-lock.js';
 import type { Logger } from '../core/log.js';
 import type { ProgressSink } from '../core/progress.js';
 import {
@@ -38,6 +39,12 @@ export interface CaptureContext {
   stats: { downloadedBytes: number; reusedBytes: number };
   /** Capture mode "stop": stop a server for its snapshot, start it again after. */
   stopForCapture: boolean;
+  /**
+   * Captures that need a server take turns, by server id: where volumes snapshot through Nova
+   * (NFS and the like), Nova refuses an attached volume's snapshot while the server has a task,
+   * such as its own snapshot.
+   */
+  serverTurns: KeyedLock;
 }
 
 export interface Captured {
@@ -252,45 +259,52 @@ async function captureServer(
     const img = t.type === 'image' ? await orUndefined(() => images.get(ctx.session, t.id, opts)) : undefined;
     if (img && ['active', 'queued', 'saving'].includes(img.status)) imageId = t.id;
   }
-  if (!imageId) {
-    // A killed run may have left Nova busy with its snapshot, and Nova refuses another until that task ends.
-    const server = await servers.waitForServerStatus(
-      ctx.session,
-      serverId,
-      servers.SERVER_STATUS.success,
-      opts,
-    );
-    if (stop && server.status === 'ACTIVE') {
-      await ctx.journal.markStopped(serverId, true);
-      ctx.progress({
-        type: 'message',
-        level: 'info',
-        message: `stopping server ${server.name} for a consistent capture`,
-      });
-      await servers.stop(ctx.session, serverId, opts);
-      await servers.waitForServerStatus(ctx.session, serverId, 'SHUTOFF', opts);
+  const snapshotId = await ctx.serverTurns.run([serverId], async () => {
+    let id = imageId;
+    if (!id) {
+      // A killed run may have left Nova busy with its snapshot, and Nova refuses another until that task ends.
+      const server = await servers.waitForServerStatus(
+        ctx.session,
+        serverId,
+        servers.SERVER_STATUS.success,
+        opts,
+      );
+      if (stop && server.status === 'ACTIVE') {
+        await ctx.journal.markStopped(serverId, true);
+        ctx.progress({
+          type: 'message',
+          level: 'info',
+          message: `stopping server ${server.name} for a consistent capture`,
+        });
+        await servers.stop(ctx.session, serverId, opts);
+        await servers.waitForServerStatus(ctx.session, serverId, 'SHUTOFF', opts);
+      }
+      ctx.progress({ type: 'message', level: 'info', message: `snapshotting ${label}` });
+      id = await servers.createImage(
+        ctx.session,
+        serverId,
+        { name: marks.name(purpose), metadata: marks.metadata },
+        opts,
+      );
+      await ctx.journal.add({ type: 'image', id, purpose });
     }
-    ctx.progress({ type: 'message', level: 'info', message: `snapshotting ${label}` });
-    imageId = await servers.createImage(
-      ctx.session,
-      serverId,
-      { name: marks.name(purpose), metadata: marks.metadata },
-      opts,
-    );
-    await ctx.journal.add({ type: 'image', id: imageId, purpose });
-  }
-  await images.waitForImageStatus(ctx.session, imageId, 'active', { ...opts, timeoutMs: 3_600_000 });
-  if (ctx.journal.stoppedServers.includes(serverId)) {
-    // The image turns active before Nova clears the server's image_uploading task, and Nova refuses a start until then.
-    await servers.waitForServerStatus(ctx.session, serverId, 'SHUTOFF', opts);
-    await servers.start(ctx.session, serverId, opts);
-    await servers.waitForServerStatus(ctx.session, serverId, 'ACTIVE', opts);
-    await ctx.journal.markStopped(serverId, false);
-  }
+    await images.waitForImageStatus(ctx.session, id, 'active', { ...opts, timeoutMs: 3_600_000 });
+    // The image turns active before Nova clears the server's image_uploading task: the server's
+    // turn ends when the task has (and Nova refuses a start until then).
+    if (ctx.journal.stoppedServers.includes(serverId)) {
+      await servers.waitForServerStatus(ctx.session, serverId, 'SHUTOFF', opts);
+      await servers.start(ctx.session, serverId, opts);
+      await servers.waitForServerStatus(ctx.session, serverId, 'ACTIVE', opts);
+      await ctx.journal.markStopped(serverId, false);
+    } else {
+      await servers.waitForServerStatus(ctx.session, serverId, servers.SERVER_STATUS.success, opts);
+    }
+    return id;
+  });
   const captured = await downloadImage(
     ctx,
-    imageId,
-    `capture-${serverId}-${imageId}`,
+    snapshotId,
+    `capture-${serverId}-${snapshotId}`,
     label,
     'server-snapshot',
   );
@@ -324,23 +338,30 @@ async function captureVolume(ctx: CaptureContext, volumeId: string, label: strin
     const volume = await volumes.get(ctx.session, volumeId, opts);
     let uploadFrom = volumeId;
     if (volume.status !== 'available') {
-      let snapshotId = await alive('snapshot', ['available', 'creating']);
-      if (!snapshotId) {
-        const force = !(await ctx.session.supports('block-storage', '3.66'));
-        const snap = await snapshots.create(
-          ctx.session,
-          {
-            volume_id: volumeId,
-            name: marks.name(purpose),
-            metadata: marks.metadata,
-            ...(force ? { force: true } : {}),
-          },
-          opts,
-        );
-        snapshotId = snap.id;
-        await ctx.journal.add({ type: 'snapshot', id: snap.id, purpose });
-      }
-      await snapshots.waitForSnapshotStatus(ctx.session, snapshotId, 'available', opts);
+      // The snapshot is taken in the turn of the servers the volume is attached to, once none has a task left.
+      const attachedTo = volume.attachments.map((a) => a.server_id);
+      const snapshotId = await ctx.serverTurns.run(attachedTo, async () => {
+        let id = await alive('snapshot', ['available', 'creating']);
+        if (!id) {
+          for (const server of attachedTo)
+            await servers.waitForServerStatus(ctx.session, server, servers.SERVER_STATUS.success, opts);
+          const force = !(await ctx.session.supports('block-storage', '3.66'));
+          const snap = await snapshots.create(
+            ctx.session,
+            {
+              volume_id: volumeId,
+              name: marks.name(purpose),
+              metadata: marks.metadata,
+              ...(force ? { force: true } : {}),
+            },
+            opts,
+          );
+          id = snap.id;
+          await ctx.journal.add({ type: 'snapshot', id, purpose });
+        }
+        await snapshots.waitForSnapshotStatus(ctx.session, id, 'available', opts);
+        return id;
+      });
       let tempVolume = await alive('volume', ['available', 'creating', 'uploading']);
       if (!tempVolume) {
         const created = await volumes.create(

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DownpourError, ExitCode, UsageError, errorMessage } from '../core/errors.js';
+import { KeyedLock } from '../core/keyed-lock.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { noProgress, type ProgressSink } from '../core/progress.js';
 import { BundleWriter, MediaType, blobPath, type Descriptor } from '../bundle/index.js';
@@ -126,6 +127,7 @@ export async function exportBundle(session: Session, options: ExportOptions): Pr
     known: await previousData(writer),
     stats: { downloadedBytes: 0, reusedBytes: 0 },
     stopForCapture: capture === 'stop',
+    serverTurns: new KeyedLock(),
     ...(signal ? { signal } : {}),
   };
   const captured = new Map<string, Captured>();
