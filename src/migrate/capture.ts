@@ -244,6 +244,43 @@ async function streamImage(
   return captured;
 }
 
+/**
+ * Data that an earlier, killed run of this export captured in full: taken from the ingest area
+ * (chunks checked again), so that a kill after a capture never makes it again.
+ */
+async function finishedEarlier(
+  ctx: CaptureContext,
+  purpose: string,
+  label: string,
+): Promise<Captured | undefined> {
+  const finished = ctx.journal.capturedFor(purpose);
+  if (!finished) return undefined;
+  const point = await ctx.writer.dataResumePoint(finished.key);
+  if (!point.complete) return undefined;
+  ctx.stats.reusedBytes += finished.dataInfo.size;
+  ctx.progress({
+    type: 'message',
+    level: 'info',
+    message: `${label}: captured by an earlier run, not again`,
+  });
+  return { data: point.complete, dataInfo: finished.dataInfo };
+}
+
+/** Download what a capture made, remember that it finished, then drop its temporaries. */
+async function finishCapture(
+  ctx: CaptureContext,
+  purpose: string,
+  imageId: string,
+  key: string,
+  label: string,
+  capturedFrom: DataInfo['captured_from'],
+): Promise<Captured> {
+  const captured = await downloadImage(ctx, imageId, key, label, capturedFrom);
+  await ctx.journal.markCaptured(purpose, { key, dataInfo: captured.dataInfo });
+  await dropTemporaries(ctx, purpose);
+  return captured;
+}
+
 /** A live snapshot of an image-booted server's disk (createImage), optionally with the server stopped. */
 async function captureServer(
   ctx: CaptureContext,
@@ -254,6 +291,11 @@ async function captureServer(
   const opts = ctx.signal ? { signal: ctx.signal } : {};
   const marks = temporaryMarks(ctx.bundleId);
   const purpose = `server-${serverId}`;
+  const earlier = await finishedEarlier(ctx, purpose, label);
+  if (earlier) {
+    await dropTemporaries(ctx, purpose);
+    return earlier;
+  }
   let imageId: string | undefined;
   for (const t of ctx.journal.forPurpose(purpose)) {
     const img = t.type === 'image' ? await orUndefined(() => images.get(ctx.session, t.id, opts)) : undefined;
@@ -301,15 +343,14 @@ async function captureServer(
     }
     return id;
   });
-  const captured = await downloadImage(
+  return finishCapture(
     ctx,
+    purpose,
     snapshotId,
     `capture-${serverId}-${snapshotId}`,
     label,
     'server-snapshot',
   );
-  await dropTemporaries(ctx, purpose);
-  return captured;
 }
 
 /**
@@ -320,6 +361,11 @@ async function captureVolume(ctx: CaptureContext, volumeId: string, label: strin
   const opts = ctx.signal ? { signal: ctx.signal } : {};
   const marks = temporaryMarks(ctx.bundleId);
   const purpose = `volume-${volumeId}`;
+  const earlier = await finishedEarlier(ctx, purpose, label);
+  if (earlier) {
+    await dropTemporaries(ctx, purpose);
+    return earlier;
+  }
   const mine = ctx.journal.forPurpose(purpose);
   const alive = async (type: string, ok: string[]) => {
     for (const t of mine.filter((x) => x.type === type)) {
@@ -398,9 +444,7 @@ async function captureVolume(ctx: CaptureContext, volumeId: string, label: strin
     await images.addTag(ctx.session, imageId, `downpour:bundle=${ctx.bundleId}`, opts).catch(() => undefined);
   }
   await images.waitForImageStatus(ctx.session, imageId, 'active', { ...opts, timeoutMs: 3_600_000 });
-  const captured = await downloadImage(ctx, imageId, `volume-${volumeId}-${imageId}`, label, 'volume');
-  await dropTemporaries(ctx, purpose);
-  return captured;
+  return finishCapture(ctx, purpose, imageId, `volume-${volumeId}-${imageId}`, label, 'volume');
 }
 
 async function dropTemporaries(ctx: CaptureContext, purpose: string): Promise<void> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { writeFileAtomic } from '../bundle/index.js';
+import type { DataInfo } from '../kinds/model.js';
 import * as images from '../openstack/image/images/index.js';
 import * as volumes from '../openstack/block-storage/volumes/index.js';
 import * as snapshots from '../openstack/block-storage/snapshots/index.js';
@@ -26,17 +27,26 @@ export const temporaryMarks = (bundleId: string) => ({
   namePrefix: `downpour-tmp-${bundleId.slice(0, 8)}-`,
 });
 
+/** A capture whose data is all in the bundle's ingest area, under `key`. */
+export interface FinishedCapture {
+  key: string;
+  dataInfo: DataInfo;
+}
+
 interface JournalFile {
   bundleId: string;
   temporaries: Temporary[];
   /** Servers this export stopped (capture mode "stop") and must start again. */
   stoppedServers: string[];
+  /** By purpose: captures that finished, so that a run killed after them does not capture again. */
+  captured: Record<string, FinishedCapture>;
 }
 
 /**
  * What an export has created in the source, journalled before it is used, so that a run that
- * was killed can reuse a half-finished capture or remove it. The journal lives in the bundle's
- * ingest area and vanishes with it on commit.
+ * was killed can reuse a half-finished capture or remove it; and which captures finished, so
+ * that it does not make them again. The journal lives in the bundle's ingest area and
+ * vanishes with it on commit.
  */
 export class TemporaryJournal {
   private constructor(
@@ -46,11 +56,16 @@ export class TemporaryJournal {
 
   static async open(bundleDir: string, bundleId: string): Promise<TemporaryJournal> {
     const path = join(bundleDir, 'ingest', 'export-temporaries.json');
-    let state: JournalFile = { bundleId, temporaries: [], stoppedServers: [] };
+    let state: JournalFile = { bundleId, temporaries: [], stoppedServers: [], captured: {} };
     try {
       const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<JournalFile>;
       if (parsed.bundleId === bundleId && Array.isArray(parsed.temporaries)) {
-        state = { bundleId, temporaries: parsed.temporaries, stoppedServers: parsed.stoppedServers ?? [] };
+        state = {
+          bundleId,
+          temporaries: parsed.temporaries,
+          stoppedServers: parsed.stoppedServers ?? [],
+          captured: parsed.captured ?? {},
+        };
       }
     } catch {
       // no journal yet
@@ -64,6 +79,16 @@ export class TemporaryJournal {
 
   get stoppedServers(): readonly string[] {
     return this.state.stoppedServers;
+  }
+
+  /** The finished capture for `purpose`, if a run got that far. */
+  capturedFor(purpose: string): FinishedCapture | undefined {
+    return this.state.captured[purpose];
+  }
+
+  async markCaptured(purpose: string, capture: FinishedCapture): Promise<void> {
+    this.state.captured[purpose] = capture;
+    await this.save();
   }
 
   forPurpose(purpose: string): Temporary[] {
