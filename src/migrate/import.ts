@@ -20,7 +20,13 @@ import type { Session } from '../openstack/session/session.js';
 import { planImport } from '../plan/plan.js';
 import type { DestinationFacts, MappingFile, Plan, PlannedNode } from '../plan/types.js';
 import { gatherDestinationFacts } from './facts.js';
-import { ImportJournal, statePath, type DestinationKey, type EntryStatus } from './journal.js';
+import {
+  ImportJournal,
+  statePath,
+  type DestinationKey,
+  type EntryStatus,
+  type JournalEntry,
+} from './journal.js';
 import { verifyImport, type VerificationCheck } from './verify-import.js';
 
 export interface LoadedBundle {
@@ -185,7 +191,7 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
   let plan = gathered.plan;
   if (options.savedPlan) {
     const ours = Object.entries(journal.entries).filter(
-      ([, e]) => e.status === 'created' || e.status === 'adopted',
+      ([, e]) => e.status === 'created' || e.status === 'adopted' || e.status === 'creating',
     );
     checkSavedPlan(options.savedPlan, plan, resuming, new Set(ours.map(([key]) => key)));
   }
@@ -195,14 +201,8 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
   const planned = new Map(plan.nodes.map((n) => [n.key, n]));
   const nodes = new Map(bundle.graph.nodes.map((n) => [n.key, n]));
   for (const p of plan.nodes) {
-    if (p.action === 'create' || !p.target) continue;
-    const status: EntryStatus = p.action === 'map' ? 'mapped' : p.action === 'reuse' ? 'reused' : 'merged';
-    const current = journal.get(p.key);
-    // What an earlier run of this import created stays ours, even if it now looks reusable.
-    if (current?.status === 'created' || current?.status === 'adopted') continue;
-    if (current?.status !== status || current.targetId !== p.target.id) {
-      await journal.set(p.key, { kind: p.kind, status, targetId: p.target.id });
-    }
+    const entry = entryForPlanned(p, journal.get(p.key));
+    if (entry) await journal.set(p.key, entry);
   }
 
   const warnings: string[] = [];
@@ -387,6 +387,26 @@ async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promi
     else await ctx.journal.set(key, { kind: node.kind, status: 'failed', error: errorMessage(err) });
     throw err;
   }
+}
+
+/**
+ * The journal entry of a node that the plan maps, reuses or merges, given what an earlier run
+ * of this import left for it; undefined when it stays as it is.
+ */
+export function entryForPlanned(
+  p: PlannedNode,
+  current: JournalEntry | undefined,
+): Omit<JournalEntry, 'updatedAt'> | undefined {
+  if (p.action === 'create' || !p.target) return undefined;
+  // What an earlier run of this import created stays ours, even if it now looks reusable.
+  if (current?.status === 'created' || current?.status === 'adopted') return undefined;
+  // An earlier run asked for it and was killed before the answer was journalled: the object it
+  // now finds to reuse (a keypair of the same name and key) is the one that run made, so ours.
+  if (current?.status === 'creating' && p.action === 'reuse')
+    return { kind: p.kind, status: 'adopted', targetId: p.target.id, extra: { complete: true } };
+  const status: EntryStatus = p.action === 'map' ? 'mapped' : p.action === 'reuse' ? 'reused' : 'merged';
+  if (current?.status === status && current.targetId === p.target.id) return undefined;
+  return { kind: p.kind, status, targetId: p.target.id };
 }
 
 /** A saved plan is applied only to the bundle and destination it was made for, and only if nothing it relied on moved. */

@@ -2,7 +2,67 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { entryForPlanned } from '../../../src/migrate/import.js';
+import type { JournalEntry } from '../../../src/migrate/journal.js';
 import { TemporaryJournal } from '../../../src/migrate/temporaries.js';
+import type { PlannedNode } from '../../../src/plan/types.js';
+
+const keypair: PlannedNode = {
+  key: 'compute.keypair:shop-key',
+  kind: 'compute.keypair',
+  name: 'shop-key',
+  action: 'reuse',
+  target: { id: 'shop-key' },
+  uploadBytes: 0,
+};
+const entry = (status: JournalEntry['status'], targetId?: string): JournalEntry => ({
+  kind: 'compute.keypair',
+  status,
+  ...(targetId ? { targetId } : {}),
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+describe('the journal of a resumed import, for what the plan reuses, maps or merges', () => {
+  it('adopts a keypair that a killed run asked for and that now looks reusable: destroy removes it', () => {
+    expect(entryForPlanned(keypair, entry('creating'))).toEqual({
+      kind: 'compute.keypair',
+      status: 'adopted',
+      targetId: 'shop-key',
+      extra: { complete: true },
+    });
+  });
+
+  it('reuses a keypair that was there before the import', () => {
+    expect(entryForPlanned(keypair, undefined)).toEqual({
+      kind: 'compute.keypair',
+      status: 'reused',
+      targetId: 'shop-key',
+    });
+  });
+
+  it('leaves alone what an earlier run created or adopted, and what is journalled already', () => {
+    expect(entryForPlanned(keypair, entry('created', 'shop-key'))).toBeUndefined();
+    expect(entryForPlanned(keypair, entry('adopted', 'shop-key'))).toBeUndefined();
+    expect(entryForPlanned(keypair, entry('reused', 'shop-key'))).toBeUndefined();
+    expect(entryForPlanned({ ...keypair, action: 'create' }, entry('creating'))).toBeUndefined();
+  });
+
+  it('maps what the plan maps, even after an intent', () => {
+    const flavor: PlannedNode = {
+      key: 'compute.flavor:m1.tiny',
+      kind: 'compute.flavor',
+      name: 'm1.tiny',
+      action: 'map',
+      target: { id: 'f1' },
+      uploadBytes: 0,
+    };
+    expect(entryForPlanned(flavor, undefined)).toEqual({
+      kind: 'compute.flavor',
+      status: 'mapped',
+      targetId: 'f1',
+    });
+  });
+});
 
 describe("an export's journal of temporaries and finished captures", () => {
   let dir: string | undefined;
