@@ -39,17 +39,28 @@ function transientUploadFailure(err: unknown, attempt: number): boolean {
 export async function uploadNodeData(
   ctx: ApplyContext,
   node: GraphNode,
-  imageId: string,
+  target: Image,
   label: string,
 ): Promise<Image> {
   if (!node.data || !node.dataInfo) throw new Error(`${node.key} has no data in the bundle`);
   const info = node.dataInfo;
+  const imageId = target.id;
   const id = `upload:${node.key}`;
   ctx.progress({ type: 'item-start', id, label, totalBytes: info.size });
   try {
     /** SHA-256 of the bytes sent; undefined when an attempt broke but Glance had every byte. */
     let digest: string | undefined;
-    for (let attempt = 1; ; attempt++) {
+    // A run killed during its upload leaves the image saving for a while (Glance still stores
+    // what it got, or has not yet noticed the broken connection): queued takes the data again,
+    // active has it all already.
+    const settled =
+      target.status === 'saving'
+        ? await images.waitForImageStatus(ctx.session, imageId, ['queued', 'queued-after-saving', 'active'], {
+            ...opts(ctx),
+            timeoutMs: 300_000,
+          })
+        : target;
+    for (let attempt = 1; settled.status !== 'active'; attempt++) {
       try {
         digest = await sendOnce(ctx, node.data, imageId, info.size, id);
         break;

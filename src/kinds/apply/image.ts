@@ -25,7 +25,7 @@ export const imageApply: KindApply = {
       image = await images.create(ctx.session, imageCreateInput(doc, provenanceTags(ctx, node)), opts(ctx));
       await record({ id: image.id });
     }
-    if (image.status !== 'active') await uploadNodeData(ctx, node, image.id, label);
+    if (image.status !== 'active') await uploadNodeData(ctx, node, image, label);
     return { id: image.id };
   },
   async remove(ctx, entry) {

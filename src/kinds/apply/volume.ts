@@ -68,7 +68,7 @@ export const volumeApply: KindApply = {
       let temp: images.Image | undefined;
       for await (const img of images.list(ctx.session, { tag: tags, owner: ctx.session.project.id }, o))
         temp = img;
-      if (!temp || !['queued', 'active'].includes(temp.status)) {
+      if (!temp || !['queued', 'saving', 'active'].includes(temp.status)) {
         const meta = Object.fromEntries(
           Object.entries((doc['volume_image_metadata'] as Record<string, unknown> | undefined) ?? {}).filter(
             ([k]) => !CINDER_IMAGE_KEYS.has(k),
@@ -89,7 +89,7 @@ export const volumeApply: KindApply = {
           o,
         );
       }
-      if (temp.status !== 'active') await uploadNodeData(ctx, node, temp.id, label);
+      if (temp.status !== 'active') await uploadNodeData(ctx, node, temp, label);
       imageId = temp.id;
     }
     const volume = await volumes.create(
