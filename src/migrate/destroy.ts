@@ -16,7 +16,7 @@ import * as securityGroups from '../openstack/network/security-groups/index.js';
 import * as floatingIps from '../openstack/network/floating-ips/index.js';
 import { orUndefined } from '../openstack/common.js';
 import type { Session } from '../openstack/session/session.js';
-import { destinationOf, loadBundle } from './import.js';
+import { destinationOf, findEarlier, loadBundle } from './import.js';
 import { ImportJournal, statePath, type JournalEntry } from './journal.js';
 
 /** Dependents before what they depend on: servers go first, networks and images last. */
@@ -130,9 +130,7 @@ export async function destroyImport(session: Session, options: DestroyOptions): 
   for (const [key, entry] of Object.entries(journal.entries)) {
     const node = ctx.nodes.get(key);
     if (entry.status !== 'creating' || !node) continue;
-    const found = await APPLIES[entry.kind]
-      ?.find(ctx, node, bundle.documents.get(key) ?? {}, entry)
-      .catch(() => undefined);
+    const found = await findEarlier(ctx, node, bundle.documents.get(key) ?? {}, entry).catch(() => undefined);
     if (found) todo.set(key, { ...entry, key, status: 'adopted', targetId: found.id });
   }
   const known = new Set([...todo.values()].map((e) => `${e.kind}:${e.targetId}`));

@@ -6,6 +6,7 @@ import {
   errorMessage,
 } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
+import { sleep } from '../core/sleep.js';
 import { noProgress, type ProgressSink } from '../core/progress.js';
 import { openBundle, verifyBundle, type BundleReader } from '../bundle/index.js';
 import { Graph } from '../graph/graph.js';
@@ -334,6 +335,41 @@ async function checkBundleIntegrity(reader: BundleReader, signal?: AbortSignal):
   );
 }
 
+/**
+ * How long a create may still be under way at the cloud after the run that asked for it was
+ * killed: the request outlives the process (a loaded Neutron took 20 s to make a port).
+ */
+export const IN_FLIGHT_MS = 30_000;
+
+/** Milliseconds to wait before deciding that an intent's create never happened: until it is IN_FLIGHT_MS old. */
+export function inFlightFor(entry: JournalEntry | undefined, now: number): number {
+  if (entry?.status !== 'creating') return 0;
+  return Math.max(0, Date.parse(entry.updatedAt) + IN_FLIGHT_MS - now);
+}
+
+/**
+ * The object an earlier run made for this node, if any. When that run was killed moments after
+ * asking for it, its create may land later still: it is looked for again once it has had time,
+ * rather than made twice.
+ */
+export async function findEarlier(
+  ctx: ApplyContext,
+  node: GraphNode,
+  doc: Record<string, unknown>,
+  entry: JournalEntry | undefined,
+): Promise<Created | undefined> {
+  const kind = APPLIES[node.kind];
+  if (!kind) return undefined;
+  const found = await kind.find(ctx, node, doc, entry);
+  const wait = inFlightFor(entry, Date.now());
+  if (found || wait === 0) return found;
+  ctx.logger.debug(
+    `${node.key}: asked for moments ago by a run that was stopped; looking again in ${wait} ms`,
+  );
+  await sleep(wait, ctx.signal);
+  return kind.find(ctx, node, doc, entry);
+}
+
 /** One node: adopt what an earlier run made, or create it; journal every step. */
 async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promise<void> {
   const kind = APPLIES[node.kind];
@@ -353,7 +389,7 @@ async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promi
     existing = { id: entry.targetId, ...(entry.extra ? { extra: entry.extra } : {}) };
     adopted = entry.status === 'adopted';
   } else {
-    existing = await kind.find(ctx, node, doc, entry);
+    existing = await findEarlier(ctx, node, doc, entry);
     if (existing) {
       adopted = true;
       await ctx.journal.set(key, {

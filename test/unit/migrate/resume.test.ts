@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { entryForPlanned } from '../../../src/migrate/import.js';
+import { entryForPlanned, IN_FLIGHT_MS, inFlightFor } from '../../../src/migrate/import.js';
 import type { JournalEntry } from '../../../src/migrate/journal.js';
 import { TemporaryJournal } from '../../../src/migrate/temporaries.js';
 import type { PlannedNode } from '../../../src/plan/types.js';
@@ -61,6 +61,22 @@ describe('the journal of a resumed import, for what the plan reuses, maps or mer
       status: 'mapped',
       targetId: 'f1',
     });
+  });
+});
+
+describe('a create asked for by a run that was killed', () => {
+  const at = Date.parse('2026-01-01T00:00:00.000Z');
+
+  it('is given time to land at the cloud before another is made: until the intent is IN_FLIGHT_MS old', () => {
+    expect(inFlightFor(entry('creating'), at + 1_000)).toBe(IN_FLIGHT_MS - 1_000);
+    expect(inFlightFor(entry('creating'), at + IN_FLIGHT_MS)).toBe(0);
+    expect(inFlightFor(entry('creating'), at + 3_600_000)).toBe(0);
+  });
+
+  it('is not waited for once its answer was journalled, or when there was no intent', () => {
+    expect(inFlightFor(entry('created', 'shop-key'), at)).toBe(0);
+    expect(inFlightFor(entry('failed'), at)).toBe(0);
+    expect(inFlightFor(undefined, at)).toBe(0);
   });
 });
 
