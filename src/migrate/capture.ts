@@ -1,21 +1,8 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
-import { DownpourError, ExitCode, TransportError, errorMessage } from '../core/errors.js';
-import { sleep } from '../core/sleep.js';
 import type { KeyedLock } from '../core/keyed-lock.js';
 import type { Logger } from '../core/log.js';
 import type { ProgressSink } from '../core/progress.js';
-import {
-  blobPath,
-  ingestKeyDir,
-  type BundleWriter,
-  type Descriptor,
-  type ResumePoint,
-} from '../bundle/index.js';
+import type { BundleWriter, Descriptor } from '../bundle/index.js';
 import * as images from '../openstack/image/images/index.js';
-import type { Image } from '../openstack/image/images/index.js';
 import * as servers from '../openstack/compute/servers/index.js';
 import * as volumes from '../openstack/block-storage/volumes/index.js';
 import * as snapshots from '../openstack/block-storage/snapshots/index.js';
@@ -23,6 +10,7 @@ import { orUndefined } from '../openstack/common.js';
 import type { Session } from '../openstack/session/session.js';
 import type { DataPlan } from '../kinds/kind.js';
 import type { DataInfo } from '../kinds/model.js';
+import { downloadImage } from './download.js';
 import { inRemovalOrder, removeTemporary, temporaryMarks, type TemporaryJournal } from './temporaries.js';
 
 export interface CaptureContext {
@@ -50,198 +38,6 @@ export interface CaptureContext {
 export interface Captured {
   data: Descriptor;
   dataInfo: DataInfo;
-}
-
-/** Attempts at one download in one run, when the connection breaks mid-body. */
-const DOWNLOAD_ATTEMPTS = 4;
-
-const knownKey = (algorithm: string, value: string, size: number) => `${algorithm}:${value}:${size}`;
-
-export function rememberKnown(known: CaptureContext['known'], captured: Captured): void {
-  const h = captured.dataInfo.source_hash;
-  if (h) known.set(knownKey(h.algorithm, h.value, captured.dataInfo.size), captured);
-}
-
-/** The algorithm and value Glance vouches for: the multihash when there is one, else MD5. */
-function sourceHashOf(image: Image): { algorithm: string; value: string } | undefined {
-  if (image.os_hash_algo && image.os_hash_value)
-    return { algorithm: image.os_hash_algo, value: image.os_hash_value };
-  if (image.checksum) return { algorithm: 'md5', value: image.checksum };
-  return undefined;
-}
-
-function hasherFor(algorithm: string | undefined): Hash | undefined {
-  if (!algorithm) return undefined;
-  try {
-    return createHash(algorithm);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Feed the bytes committed by an earlier run to the source-hash check, from the bundle's own blobs. */
-async function feedCommitted(hasher: Hash, writer: BundleWriter, point: ResumePoint): Promise<void> {
-  for (const chunk of point.chunks) {
-    for await (const data of createReadStream(blobPath(writer.dir, chunk.digest)) as AsyncIterable<Buffer>)
-      hasher.update(data);
-  }
-}
-
-/** Drops the first `n` bytes (a server that ignored our Range header sent everything). */
-function skipBytes(n: number): Transform {
-  let left = n;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (left >= chunk.length) {
-        left -= chunk.length;
-        return done();
-      }
-      const rest = left > 0 ? chunk.subarray(left) : chunk;
-      left = 0;
-      done(null, rest);
-    },
-  });
-}
-
-/**
- * Stream one Glance image into the bundle: resumed at the last committed chunk, hashed with
- * the source's own algorithm on the way and refused when it does not match.
- */
-export async function downloadImage(
-  ctx: CaptureContext,
-  imageId: string,
-  key: string,
-  label: string,
-  capturedFrom: DataInfo['captured_from'],
-): Promise<Captured> {
-  const opts = ctx.signal ? { signal: ctx.signal } : {};
-  const image = await images.get(ctx.session, imageId, opts);
-  if (image.status !== 'active') {
-    throw new DownpourError(
-      'E_SOURCE_IMAGE',
-      ExitCode.unexpected,
-      `image ${image.name ?? imageId} is ${image.status}, not active`,
-    );
-  }
-  const size = image.size ?? 0;
-  const sourceHash = sourceHashOf(image);
-  const base = {
-    size,
-    disk_format: image.disk_format ?? 'raw',
-    container_format: image.container_format ?? 'bare',
-    captured_from: capturedFrom,
-    ...(sourceHash ? { source_hash: sourceHash } : {}),
-  };
-  const reuse = sourceHash
-    ? ctx.known.get(knownKey(sourceHash.algorithm, sourceHash.value, size))
-    : undefined;
-  if (reuse && (await ctx.writer.has(reuse.data.digest))) {
-    ctx.stats.reusedBytes += size;
-    ctx.progress({
-      type: 'message',
-      level: 'info',
-      message: `${label}: unchanged since the last export (same ${sourceHash?.algorithm}), not downloaded again`,
-    });
-    return { data: reuse.data, dataInfo: { ...reuse.dataInfo, ...base, sha256: reuse.dataInfo.sha256 } };
-  }
-
-  let point = await ctx.writer.dataResumePoint(key);
-  if (point.complete) {
-    const manifest = JSON.parse(await readFile(blobPath(ctx.writer.dir, point.complete.digest), 'utf8')) as {
-      sha256: string;
-    };
-    return { data: point.complete, dataInfo: { ...base, sha256: manifest.sha256 } };
-  }
-  const id = `data:${key}`;
-  ctx.progress({ type: 'item-start', id, label, totalBytes: size });
-  try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const captured = await streamImage(ctx, imageId, key, label, point, base, sourceHash, id);
-        ctx.progress({ type: 'item-end', id, outcome: 'done' });
-        return captured;
-      } catch (err) {
-        // A connection that broke mid-body is resumed in this run, from the last committed chunk (Range).
-        if (!(err instanceof TransportError) || ctx.signal?.aborted || attempt >= DOWNLOAD_ATTEMPTS)
-          throw err;
-        await sleep(500 * 2 ** (attempt - 1), ctx.signal);
-        point = await ctx.writer.dataResumePoint(key);
-        ctx.logger.debug(
-          `retry ${attempt}/${DOWNLOAD_ATTEMPTS - 1} of the download of ${label} from byte ${point.offset}: ${errorMessage(err)}`,
-        );
-      }
-    }
-  } catch (err) {
-    ctx.progress({
-      type: 'item-end',
-      id,
-      outcome: 'failed',
-      message: err instanceof Error ? err.message : String(err),
-    });
-    throw err;
-  }
-}
-
-/** One attempt: the image's bytes from `point.offset` on, into the bundle, checked against the source hash. */
-async function streamImage(
-  ctx: CaptureContext,
-  imageId: string,
-  key: string,
-  label: string,
-  point: ResumePoint,
-  base: Omit<DataInfo, 'sha256'>,
-  sourceHash: { algorithm: string; value: string } | undefined,
-  id: string,
-): Promise<Captured> {
-  const opts = ctx.signal ? { signal: ctx.signal } : {};
-  const size = base.size;
-  const hasher = hasherFor(sourceHash?.algorithm);
-  if (hasher && point.offset > 0) await feedCommitted(hasher, ctx.writer, point);
-  ctx.progress({ type: 'item-bytes', id, doneBytes: point.offset });
-  let body: Readable;
-  if (size === 0 || point.offset >= size) {
-    body = Readable.from([]);
-  } else {
-    const res = await images.download(ctx.session, imageId, {
-      ...opts,
-      ...(point.offset > 0 ? { range: { start: point.offset } } : {}),
-    });
-    body = res.status === 204 ? (res.data.resume(), Readable.from([])) : res.data;
-    if (point.offset > 0 && res.status === 200) body = body.pipe(skipBytes(point.offset));
-  }
-  let downloaded = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hasher?.update(chunk);
-      downloaded += chunk.length;
-      done(null, chunk);
-    },
-  });
-  body.on('error', (err) => tap.destroy(err));
-  const result = await ctx.writer.putData(body.pipe(tap), {
-    key,
-    resume: point,
-    expectedSize: size,
-    signal: ctx.signal,
-    onProgress: (p) => ctx.progress({ type: 'item-bytes', id, doneBytes: p.bytes }),
-  });
-  ctx.stats.downloadedBytes += downloaded;
-  if (hasher && sourceHash) {
-    const actual = hasher.digest('hex');
-    if (actual !== sourceHash.value) {
-      // Forget what was stored under this key so that the next run downloads it afresh.
-      await rm(ingestKeyDir(ctx.writer.dir, key), { recursive: true, force: true });
-      throw new DownpourError(
-        'E_SOURCE_HASH_MISMATCH',
-        ExitCode.unexpected,
-        `${label}: the downloaded data does not match the source's ${sourceHash.algorithm} (${sourceHash.value.slice(0, 16)}…, got ${actual.slice(0, 16)}…)`,
-        { hint: 'The data changed or was damaged in transit; run the export again.' },
-      );
-    }
-  }
-  const captured = { data: result.descriptor, dataInfo: { ...base, sha256: result.manifest.sha256 } };
-  rememberKnown(ctx.known, captured);
-  return captured;
 }
 
 /**

@@ -10,7 +10,8 @@ import { SourceCache } from '../kinds/source-cache.js';
 import type { Session } from '../openstack/session/session.js';
 import type { CaptureMode, Selection } from '../select/selection-file.js';
 import { VERSION } from '../version.js';
-import { captureData, rememberKnown, type CaptureContext, type Captured } from './capture.js';
+import { captureData, type CaptureContext, type Captured } from './capture.js';
+import { rememberKnown } from './download.js';
 import { closeOverDependencies } from './closure.js';
 import { TemporaryJournal, findTemporaries, removeTemporaries } from './temporaries.js';
 
