@@ -10,6 +10,9 @@
  * Faults follow a plan of rules: each rule fires at chosen requests (the nth request the rule
  * matches) and/or at a rate drawn from a seeded PRNG, so a run is reproducible. The proxy counts
  * what it injected, by kind. It only ever connects to 127.0.0.1.
+ *
+ * A hold stops one chosen request at a chosen stage and says so, so that a test can kill the
+ * client at exactly that moment (test/reliability/kill.test.ts).
  */
 import { Agent, request as httpRequest, createServer as createHttpServer } from 'node:http';
 import type {
@@ -100,6 +103,24 @@ export interface FaultProxyOptions {
 
 export interface LoggedRequest extends ProxiedRequest {
   fault?: FaultKind;
+  held?: HoldStage;
+}
+
+/**
+ * Where a held request stops; the client waits there until it is killed.
+ *   request       never forwarded: the cloud does not see it
+ *   response      forwarded and answered by the cloud; the answer never reaches the client
+ *   mid-response  the answer's headers and half its body are sent, then nothing more (downloads)
+ *   mid-request   half the request body is forwarded, then nothing more (uploads)
+ */
+export type HoldStage = 'request' | 'response' | 'mid-response' | 'mid-request';
+
+export interface Hold {
+  /** The first request this accepts is held; `log` has every request before it. */
+  match(req: ProxiedRequest): boolean;
+  stage: HoldStage;
+  /** Called once, when the request is held at its stage: the moment to kill the client. */
+  onHeld(req: ProxiedRequest): void;
 }
 
 const IMAGE_FILE = /^\/v2\/images\/[^/?]+\/file(\?|$)/;
@@ -179,6 +200,9 @@ export class FaultProxy {
   /** Every token Keystone issued through the proxy (X-Subject-Token), for secret scans. */
   readonly tokens = new Set<string>();
   private rules: RuleState[] = [];
+  private pendingHold: Hold | undefined;
+  /** How to end each held request on both sides. */
+  private readonly held = new Set<() => void>();
   private random: () => number;
   private counter = 0;
   private readonly listeners: Listener[] = [];
@@ -198,6 +222,22 @@ export class FaultProxy {
   setRules(rules: readonly FaultRule[], seed?: number): void {
     this.rules = rules.map((rule) => ({ rule, seen: 0, fired: 0 }));
     if (seed !== undefined) this.random = seededRandom(seed);
+  }
+
+  /** Hold the first request `hold.match` accepts (replacing a hold that has not fired yet). */
+  holdNext(hold: Hold | undefined): void {
+    this.pendingHold = hold;
+  }
+
+  /**
+   * End every held request, towards the client and towards the cloud: once the client is dead,
+   * the cloud then sees its connection end at once, as it would without the proxy (a paused
+   * socket does not notice that its peer went away, and Glance waits minutes for the rest of an
+   * upload).
+   */
+  dropHeld(): void {
+    for (const drop of this.held) drop();
+    this.held.clear();
   }
 
   get requests(): number {
@@ -310,7 +350,13 @@ export class FaultProxy {
       path: req.url ?? '/',
     };
     const entry: LoggedRequest = { ...info };
+    const hold = this.pendingHold?.match(info) ? this.pendingHold : undefined;
     this.log.push(entry);
+    if (hold) {
+      this.pendingHold = undefined;
+      entry.held = hold.stage;
+      return this.holdAt(hold, info, upstreamPort, req, res);
+    }
     let fault = this.decide(info);
     if (fault?.kind === 'slow') {
       this.count(entry, 'slow');
@@ -355,6 +401,83 @@ export class FaultProxy {
     }
   }
 
+  /** Take `req` as far as `hold.stage`, tell the test, and leave it there until the client goes away. */
+  private holdAt(
+    hold: Hold,
+    info: ProxiedRequest,
+    upstreamPort: number,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let fired = false;
+      const held = () => {
+        if (fired) return;
+        fired = true;
+        hold.onHeld(info);
+        resolve();
+      };
+      if (hold.stage === 'request') {
+        req.resume();
+        this.held.add(() => req.socket.destroy());
+        return held();
+      }
+      const upstream = httpRequest({
+        host: UPSTREAM_HOST,
+        port: upstreamPort,
+        method: req.method,
+        path: req.url,
+        headers: { ...upstreamHeaders(req), host: `${UPSTREAM_HOST}:${upstreamPort}` },
+        agent: false,
+      });
+      this.held.add(() => {
+        upstream.destroy();
+        req.socket.destroy();
+      });
+      // Whatever the cloud still has to say is dropped once the client has gone.
+      res.on('close', () => upstream.destroy());
+      upstream.on('error', () => res.socket?.destroy());
+      upstream.on('response', (up) => {
+        if (hold.stage === 'response') {
+          up.resume();
+          up.on('end', held);
+          return;
+        }
+        if (hold.stage !== 'mid-response') return up.resume();
+        const length = Number(up.headers['content-length'] ?? 0);
+        const headers = withoutHopByHop(up.headers);
+        if (up.headers['content-length'] !== undefined)
+          headers['content-length'] = up.headers['content-length'];
+        res.writeHead(up.statusCode ?? 502, headers);
+        let left = Math.max(1, Math.floor(length / 2));
+        up.on('data', (chunk: Buffer) => {
+          if (left <= 0) return;
+          const part = chunk.subarray(0, left);
+          left -= part.length;
+          res.write(part, () => {
+            if (left > 0) return;
+            up.pause();
+            held();
+          });
+        });
+      });
+      if (hold.stage !== 'mid-request') {
+        req.pipe(upstream);
+        return;
+      }
+      let left = Math.max(1, Math.floor(Number(req.headers['content-length'] ?? 2 * 1024 * 1024) / 2));
+      req.on('data', (chunk: Buffer) => {
+        if (left <= 0) return;
+        const part = chunk.subarray(0, left);
+        left -= part.length;
+        // The rest of the body is read and dropped, so that the client's going away is noticed.
+        upstream.write(part, () => {
+          if (left === 0) held();
+        });
+      });
+    });
+  }
+
   private forward(
     upstreamPort: number,
     req: IncomingMessage,
@@ -362,10 +485,7 @@ export class FaultProxy {
     entry: LoggedRequest,
     fault: Fault | undefined,
   ): Promise<void> {
-    const headers: OutgoingHttpHeaders = { ...withoutHopByHop(req.headers) };
-    headers['host'] = `${UPSTREAM_HOST}:${upstreamPort}`;
-    delete headers['accept-encoding'];
-    if (req.headers['content-length']) headers['content-length'] = req.headers['content-length'];
+    const headers = { ...upstreamHeaders(req), host: `${UPSTREAM_HOST}:${upstreamPort}` };
     return new Promise<void>((resolve) => {
       const upstream = httpRequest(
         {
@@ -388,6 +508,11 @@ export class FaultProxy {
         resolve();
       });
       req.on('error', () => upstream.destroy());
+      // A client that goes away (killed) takes its request to the cloud with it, as it would
+      // without the proxy: an upload left open upstream would keep its image "saving".
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
       if (fault?.kind === 'reset-mid-upload') {
         const total = Number(req.headers['content-length'] ?? 0);
         const cut = fault.afterBytes ?? (total > 0 ? Math.floor(total / 2) : 1024 * 1024);
@@ -471,6 +596,14 @@ export class FaultProxy {
       });
     });
   }
+}
+
+/** The client's headers as the proxy sends them on: no hop-by-hop ones, no compression. */
+function upstreamHeaders(req: IncomingMessage): OutgoingHttpHeaders {
+  const headers = withoutHopByHop(req.headers);
+  delete headers['accept-encoding'];
+  if (req.headers['content-length']) headers['content-length'] = req.headers['content-length'];
+  return headers;
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
