@@ -32,6 +32,7 @@ export function reliabilityTable(root) {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
   if (parts.length === 0) return undefined;
   const faults = parts.flatMap((p) => p.faults ?? []);
+  const kills = parts.flatMap((p) => p.kills ?? []);
   const bad = parts.flatMap((p) => p.badInputs ?? []);
   const secrets = parts.map((p) => p.secrets).filter(Boolean);
   const tls = parts.flatMap((p) => p.tls ?? []);
@@ -46,6 +47,34 @@ export function reliabilityTable(root) {
         [
           ...faults.map((r) => [`${r.phase}: ${label(r.kind)}`, r.injected, survived(r)]),
           ['total', faults.reduce((n, r) => n + r.injected, 0), faults.reduce((n, r) => n + survived(r), 0)],
+        ],
+      ),
+      '',
+    );
+  }
+  if (kills.length) {
+    const yes = (b) => (b ? 'yes' : 'NO');
+    const seconds = (s) => (s === undefined ? '-' : s.toFixed(0));
+    const totals = ['export', 'import']
+      .map((command) => [command, kills.filter((r) => r.command === command)])
+      .filter(([, rows]) => rows.length > 0)
+      .map(([command, rows]) => [
+        `${command}: total`,
+        `${rows.length} tried`,
+        `${rows.filter((r) => r.killed && r.passed).length} passed`,
+        '',
+      ]);
+    out.push(
+      table(
+        ['kill -9, then the same command again', 'killed', 'passed', 'rerun (s)'],
+        [
+          ...kills.map((r) => [
+            `${r.command}: ${r.moment}`,
+            yes(r.killed),
+            yes(r.killed && r.passed),
+            seconds(r.rerunSeconds),
+          ]),
+          ...totals,
         ],
       ),
       '',

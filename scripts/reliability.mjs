@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm run test:reliability`: build, run the reliability tier (faults through a proxy, bad
-// input, secrets and TLS) against the local cloud, then print its table. `npm test` runs the
-// same tests among the others.
+// `npm run test:reliability`: build, run the reliability tier (faults through a proxy, kill -9
+// sweeps, bad input, secrets and TLS) against the local cloud, then print its table. `npm test`
+// runs the same tests among the others.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -2,7 +2,7 @@
  * What the reliability tests share: running the CLI as a user does, and the summary each test
  * file leaves for `npm run test:reliability` to print (scripts/reliability-table.mjs).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,36 +31,51 @@ export const SUMMARY_DIR = join(ROOT, '.downpour-test', 'reliability');
 export interface Run {
   args: string[];
   code: number | null;
+  /** The signal that ended the process, if one did (a kill test's SIGKILL). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  ms: number;
 }
 
-/** `node bin/downpour.js ARGS`, asynchronously (a proxy in this process must keep serving). */
+/** `node bin/downpour.js ARGS` as a child process, and its end (a proxy in this process must keep serving). */
+export function startDownpour(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): { child: ChildProcess; done: Promise<Run> } {
+  const began = Date.now();
+  const env = { ...process.env, ...(options.env ?? {}) };
+  delete env['OS_CLOUD'];
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({ args, code, signal, stdout, stderr, ms: Date.now() - began }),
+    );
+  });
+  return { child, done };
+}
+
+/** `node bin/downpour.js ARGS`, run to its end. */
 export function downpour(
   args: string[],
   options: { cwd: string; env?: Record<string, string | undefined> },
 ): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, ...(options.env ?? {}) };
-    delete env['OS_CLOUD'];
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ args, code, stdout, stderr }));
-  });
+  return startDownpour(args, options).done;
 }
 
 /** A short account of a run for assertion messages. */
 export function explain(run: Run): string {
   const tail = (s: string) => (s.length > 4000 ? `…${s.slice(-4000)}` : s);
-  return `downpour ${run.args.join(' ')} exited ${run.code}\n--- stderr\n${tail(run.stderr)}\n--- stdout\n${tail(run.stdout)}`;
+  return `downpour ${run.args.join(' ')} exited ${run.code ?? run.signal}\n--- stderr\n${tail(run.stderr)}\n--- stdout\n${tail(run.stdout)}`;
 }
 
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -99,8 +114,24 @@ export interface SecretsRow {
   found: string[];
 }
 
+export interface KillRow {
+  command: 'export' | 'import';
+  /** The moment of the kill, in words. */
+  moment: string;
+  /** The process died of SIGKILL while held at that moment (it did not finish first). */
+  killed: boolean;
+  /** The same command, run again, finished, and every check after it held. */
+  passed: boolean;
+  /** Seconds of the run that was killed, and of the rerun. */
+  killedAfter?: number;
+  rerunSeconds?: number;
+  /** What went wrong, when it did. */
+  failure?: string;
+}
+
 export interface ReliabilitySummary {
   faults?: FaultRow[];
+  kills?: KillRow[];
   badInputs?: BadInputRow[];
   secrets?: SecretsRow;
   tls?: { case: string; ok: boolean }[];
