@@ -75,7 +75,21 @@ export function downpour(
 /** A short account of a run for assertion messages. */
 export function explain(run: Run): string {
   const tail = (s: string) => (s.length > 4000 ? `…${s.slice(-4000)}` : s);
-  return `downpour ${run.args.join(' ')} exited ${run.code ?? run.signal}\n--- stderr\n${tail(run.stderr)}\n--- stdout\n${tail(run.stdout)}`;
+  return `downpour ${run.args.join(' ')} exited ${run.code ?? run.signal}\n--- stderr\n${tail(run.stderr)}${unfinished(run.stdout)}\n--- stdout\n${tail(run.stdout)}`;
+}
+
+/** From a `--json` import or destroy report, the resources that did not end well, whole: the tail may cut them. */
+function unfinished(stdout: string): string {
+  try {
+    const report = JSON.parse(stdout) as { nodes?: { status?: string }[] };
+    const open = (report.nodes ?? []).filter(
+      (n) =>
+        !['created', 'adopted', 'mapped', 'reused', 'merged', 'deleted', 'kept'].includes(n.status ?? ''),
+    );
+    return open.length ? `\n--- not finished\n${JSON.stringify(open, null, 1)}` : '';
+  } catch {
+    return '';
+  }
 }
 
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

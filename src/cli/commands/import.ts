@@ -113,10 +113,19 @@ Example:
         if (ctx.output.json) printJson(ctx.output, report);
         else printImportReport(ctx.output, report);
         if (report.outcome === 'partial') {
+          const open = report.nodes.filter((n) =>
+            ['failed', 'skipped', 'pending', 'creating'].includes(n.status),
+          );
+          const failedChecks = report.verification.filter((c) => !c.ok);
+          // Name the first few in the error itself: with --json the table above is not printed.
+          const named = open
+            .slice(0, 3)
+            .map((n) => `${n.kind} ${n.name ?? n.key} ${n.status}${n.message ? `: ${n.message}` : ''}`)
+            .join('; ');
           throw new DownpourError(
             'E_IMPORT_PARTIAL',
             ExitCode.partial,
-            `the import is not complete: ${report.nodes.filter((n) => ['failed', 'skipped', 'pending', 'creating'].includes(n.status)).length} resources failed or wait, ${report.verification.filter((c) => !c.ok).length} checks failed`,
+            `the import is not complete: ${open.length} resources failed or wait, ${failedChecks.length} checks failed${named ? ` (${named}${open.length > 3 ? '; …' : ''})` : ''}`,
             {
               hint: `The journal ${report.statePath} holds everything created; fix the cause shown above and run the same command again.`,
             },
