@@ -1,6 +1,9 @@
 import * as servers from '../../openstack/compute/servers/index.js';
 import * as volumes from '../../openstack/block-storage/volumes/index.js';
 import { orUndefined } from '../../openstack/common.js';
+import * as ports from '../../openstack/network/ports/index.js';
+import { sleep } from '../../core/sleep.js';
+import { intent } from './network.js';
 import {
   maybeTargetOf,
   opts,
@@ -30,24 +33,64 @@ function serverTags(
   return [...own, ...provenanceTags(ctx, node).filter(novaTag)].slice(0, 50);
 }
 
+/** This import's ports for the server, by destination id. */
+function ourPorts(ctx: ApplyContext, doc: Record<string, unknown>): string[] {
+  return ((doc['ports'] as string[] | undefined) ?? [])
+    .map((p) => maybeTargetOf(ctx, 'network.port', p))
+    .filter((id): id is string => !!id);
+}
+
+async function serverOnOurPorts(
+  ctx: ApplyContext,
+  doc: Record<string, unknown>,
+): Promise<{ id: string } | undefined> {
+  const o = opts(ctx);
+  for (const id of ourPorts(ctx, doc)) {
+    const port = await orUndefined(() => ports.get(ctx.session, id, o));
+    if (!port?.device_id || !port.device_owner.startsWith('compute:')) continue;
+    const server = await orUndefined(() => servers.get(ctx.session, port.device_id, o));
+    if (server) return { id: server.id };
+  }
+  return undefined;
+}
+
+/** Nova unbinds a deleted server's ports a moment after the server is gone: a new server needs them free. */
+async function portsReleased(
+  ctx: ApplyContext,
+  doc: Record<string, unknown>,
+  serverId: string,
+): Promise<void> {
+  const o = opts(ctx);
+  const deadline = Date.now() + 120_000;
+  for (const id of ourPorts(ctx, doc)) {
+    while ((await orUndefined(() => ports.get(ctx.session, id, o)))?.device_id === serverId) {
+      if (Date.now() > deadline)
+        throw new Error(`port ${id} is still held by the deleted server ${serverId}`);
+      await sleep(1_000, ctx.signal);
+    }
+  }
+}
+
 export const serverApply: KindApply = {
   kind: 'compute.server',
-  async find(ctx, node) {
+  async find(ctx, node, doc, entry) {
     const o = opts(ctx);
     if (ctx.caps.serverTags) {
       for await (const s of servers.list(ctx.session, { tags: provenanceTags(ctx, node).filter(novaTag) }, o))
         return { id: s.id };
-      return undefined;
+    } else {
+      const meta = provenanceMetadata(ctx, node);
+      for await (const s of servers.list(ctx.session, {}, o)) {
+        if (
+          s.metadata?.['downpour:src'] === meta['downpour:src'] &&
+          s.metadata['downpour:bundle'] === meta['downpour:bundle']
+        )
+          return { id: s.id };
+      }
     }
-    const meta = provenanceMetadata(ctx, node);
-    for await (const s of servers.list(ctx.session, {}, o)) {
-      if (
-        s.metadata?.['downpour:src'] === meta['downpour:src'] &&
-        s.metadata['downpour:bundle'] === meta['downpour:bundle']
-      )
-        return { id: s.id };
-    }
-    return undefined;
+    // A run killed after asking for this server: the ports it was given are this import's own, so
+    // a server holding one of them is the one that run made, whatever its tags say yet.
+    return intent(entry) ? serverOnOurPorts(ctx, doc) : undefined;
   },
   async create(ctx, node, doc, record, existing) {
     const o = opts(ctx);
@@ -65,13 +108,14 @@ export const serverApply: KindApply = {
     if (!ctx.caps.serverTags) Object.assign(metadata, provenanceMetadata(ctx, node));
     const before = existing;
     if (before && (await orUndefined(() => servers.get(ctx.session, before.id, o)))?.status === 'ERROR') {
-      // A server that failed to build is ours to replace.
+      // A server that failed to build is ours to replace, once it has let go of its ports.
       await serverApply.remove(ctx, {
         kind: 'compute.server',
         status: 'created',
         targetId: before.id,
         updatedAt: '',
       });
+      await portsReleased(ctx, doc, before.id);
       existing = undefined;
     }
     const created =
