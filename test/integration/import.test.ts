@@ -27,6 +27,17 @@ import {
   type Throwaway,
   type ThrowawayClouds,
 } from '../support/throwaway.js';
+import {
+  byName,
+  listAll,
+  lookup,
+  ownTags,
+  withoutProvenance,
+  type FixedIp,
+  type Lists,
+  type Route,
+} from '../support/cli-witness.js';
+import { openstackCli } from '../support/openstack-cli.js';
 import { buildWorkload, deleteWorkload, type Workload } from '../support/workload.js';
 
 const configFile = process.env['OS_CLIENT_CONFIG_FILE'];
@@ -76,174 +87,6 @@ async function sha256Of(stream: Readable): Promise<{ hex: string; bytes: number 
   return { hex: hash.digest('hex'), bytes };
 }
 
-// ---------------------------------------------------------------------------------------------
-// The witness: the openstack CLI, which shares no code with Downpour.
-
-/** Top-level JSON values written one after another (each command's `-f json` output). */
-function jsonDocuments(text: string): unknown[] {
-  const docs: unknown[] = [];
-  let depth = 0;
-  let begin = 0;
-  let inString = false;
-  let escaped = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === '\\') escaped = true;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '[' || c === '{') {
-      if (depth++ === 0) begin = i;
-    } else if (c === ']' || c === '}') {
-      if (--depth === 0) docs.push(JSON.parse(text.slice(begin, i + 1)));
-    }
-  }
-  return docs;
-}
-
-/**
- * Several `openstack` commands in one process: the CLI takes 2-4 s to start and authenticate,
- * and its interactive mode reads commands from stdin. Each command's JSON output, in order.
- */
-function openstack(cloud: string, clouds: string, commands: string[]): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('openstack', [], {
-      env: { ...process.env, OS_CLIENT_CONFIG_FILE: clouds, OS_CLOUD: cloud, OS_COMPUTE_API_VERSION: '2.90' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', () => {
-      const docs = jsonDocuments(stdout);
-      if (docs.length === commands.length) resolve(docs);
-      else
-        reject(
-          new Error(`openstack (${cloud}): ${commands.length} commands, ${docs.length} answers:\n${stderr}`),
-        );
-    });
-    child.stdin.end(commands.map((c) => `${c} -f json\n`).join(''));
-  });
-}
-
-interface CliRoute {
-  destination: string;
-  nexthop: string;
-}
-interface CliFixedIp {
-  subnet_id: string;
-  ip_address: string;
-}
-/** Rows of `openstack ... list -f json`, with the CLI's own column names. */
-interface Lists {
-  servers: { ID: string; Name: string; Status: string }[];
-  networks: {
-    ID: string;
-    Name: string;
-    Subnets: string[];
-    State: boolean;
-    Shared: boolean;
-    Tags: string[];
-  }[];
-  subnets: {
-    ID: string;
-    Name: string;
-    Network: string;
-    Subnet: string;
-    DHCP: boolean;
-    'Name Servers': string[];
-    'Allocation Pools': { start: string; end: string }[];
-    'Host Routes': CliRoute[];
-    'IP Version': number;
-    Gateway: string | null;
-    Tags: string[];
-  }[];
-  routers: {
-    ID: string;
-    Name: string;
-    State: boolean;
-    Routes: CliRoute[];
-    'External gateway info': { network_id?: string } | null;
-    Tags: string[];
-  }[];
-  ports: {
-    ID: string;
-    Name: string;
-    'MAC Address': string;
-    'Fixed IP Addresses': CliFixedIp[];
-    Status: string;
-    'Device Owner': string;
-    Tags: string[];
-  }[];
-  securityGroups: { ID: string; Name: string; Description: string; Tags: string[] }[];
-  rules: {
-    ID: string;
-    'IP Protocol': string | null;
-    Ethertype: string;
-    'IP Range': string | null;
-    'Port Range': string;
-    Direction: string;
-    'Remote Security Group': string | null;
-    'Security Group': string;
-  }[];
-  volumes: {
-    ID: string;
-    Name: string;
-    Status: string;
-    Size: number;
-    Type: string;
-    Bootable: string;
-    'Attached to': { server_id: string }[];
-    Properties: Record<string, string>;
-  }[];
-  images: { ID: string; Name: string; Size: number; Status: string; Tags: string[] }[];
-  keypairs: { Name: string; Fingerprint: string; Type: string }[];
-  serverGroups: { ID: string; Name: string; Policy: string; Members: string[] }[];
-  floatingIps: {
-    ID: string;
-    'Floating IP Address': string;
-    'Fixed IP Address': string | null;
-    Port: string | null;
-    'Floating Network': string;
-    Description: string;
-    Tags: string[];
-  }[];
-}
-
-const LIST_COMMANDS: Record<keyof Lists, string> = {
-  servers: 'server list',
-  networks: 'network list --long',
-  subnets: 'subnet list --long',
-  routers: 'router list --long',
-  ports: 'port list --long',
-  securityGroups: 'security group list',
-  rules: 'security group rule list',
-  volumes: 'volume list --long',
-  images: 'image list --private --long',
-  keypairs: 'keypair list',
-  serverGroups: 'server group list --long',
-  floatingIps: 'floating ip list --long',
-};
-
-/** Everything the project has (and sees: public networks), as the CLI lists it: one process. */
-async function listAll(cloud: string, clouds: string): Promise<Lists> {
-  const names = Object.keys(LIST_COMMANDS) as (keyof Lists)[];
-  const docs = await openstack(
-    cloud,
-    clouds,
-    names.map((n) => LIST_COMMANDS[n]),
-  );
-  return Object.fromEntries(names.map((n, i) => [n, docs[i]])) as unknown as Lists;
-}
-
-const lookup = <T extends { ID: string }>(rows: T[], field: (row: T) => string) => {
-  const map = new Map(rows.map((r) => [r.ID, field(r)]));
-  return (id: string | null | undefined) => (id ? (map.get(id) ?? `unknown ${id}`) : null);
-};
-
 /**
  * What "the project as it was" means: every object by id, with the name of what it belongs to.
  * `dst` is shared, and other test runs come and go meanwhile: given `isOurs`, the objects of
@@ -284,12 +127,6 @@ function inventory(l: Lists, isOurs?: (name: string) => boolean): Record<string,
   };
 }
 
-const ownTags = (tags: string[] | null | undefined) =>
-  (tags ?? []).filter((t) => !t.startsWith('downpour:')).sort();
-const withoutProvenance = (o: Record<string, string> | null | undefined) =>
-  Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !k.startsWith('downpour:')));
-const byName = <T extends { name: string }>(rows: T[]) => rows.sort((a, b) => a.name.localeCompare(b.name));
-
 /** A rule as a line of text, its remote group by name. */
 function ruleText(r: Lists['rules'][number], groupName: (id: string) => string | null): string {
   const remote = r['Remote Security Group'];
@@ -326,10 +163,12 @@ async function shopView(cloud: string, clouds: string, prefix: string) {
   const shows =
     servers.length + routers.length === 0
       ? []
-      : await openstack(cloud, clouds, [
-          ...servers.map((s) => `server show ${s.ID}`),
-          ...routers.map((r) => `port list --router ${r.ID}`),
-        ]);
+      : await openstackCli(
+          cloud,
+          clouds,
+          [...servers.map((s) => `server show ${s.ID}`), ...routers.map((r) => `port list --router ${r.ID}`)],
+          { OS_COMPUTE_API_VERSION: '2.90' },
+        );
   const serverShows = shows.slice(0, servers.length) as CliServer[];
   const routerPorts = shows.slice(servers.length) as Lists['ports'][];
 
@@ -343,8 +182,8 @@ async function shopView(cloud: string, clouds: string, prefix: string) {
   const serverGroupName = lookup(lists.serverGroups, (g) => g.Name);
   const fips = lists.floatingIps.filter((f) => f.Description === prefix);
   const fipAddresses = new Set(fips.map((f) => f['Floating IP Address']));
-  const fixedIps = (ips: CliFixedIp[]) => ips.map((f) => `${subnetName(f.subnet_id)} ${f.ip_address}`).sort();
-  const routes = (r: CliRoute[]) => r.map((x) => `${x.destination} via ${x.nexthop}`).sort();
+  const fixedIps = (ips: FixedIp[]) => ips.map((f) => `${subnetName(f.subnet_id)} ${f.ip_address}`).sort();
+  const routes = (r: Route[]) => r.map((x) => `${x.destination} via ${x.nexthop}`).sort();
 
   const view = {
     servers: byName(

@@ -4,16 +4,16 @@
  */
 import { openstackCli } from './openstack-cli.js';
 
-interface Route {
+export interface Route {
   destination: string;
   nexthop: string;
 }
-interface FixedIp {
+export interface FixedIp {
   subnet_id: string;
   ip_address: string;
 }
 /** Rows of `openstack ... list -f json`, with the CLI's own column names. */
-interface Lists {
+export interface Lists {
   servers: { ID: string; Name: string; 'Image Name': string; 'Availability Zone': string }[];
   networks: {
     ID: string;
@@ -53,8 +53,9 @@ interface Lists {
     'Device Owner': string;
     Tags: string[];
   }[];
-  securityGroups: { ID: string; Name: string; Description: string }[];
+  securityGroups: { ID: string; Name: string; Description: string; Tags: string[] }[];
   rules: {
+    ID: string;
     'IP Protocol': string | null;
     Ethertype: string;
     'IP Range': string | null;
@@ -73,7 +74,7 @@ interface Lists {
     'Attached to': { server_id: string; device: string }[];
     Properties: Record<string, string>;
   }[];
-  images: { ID: string; Name: string; 'Disk Format': string; Size: number; Status: string }[];
+  images: { ID: string; Name: string; 'Disk Format': string; Size: number; Status: string; Tags: string[] }[];
   keypairs: { Name: string; Fingerprint: string; Type: string }[];
   serverGroups: { ID: string; Name: string; Policy: string; Members: string[] }[];
   floatingIps: {
@@ -83,10 +84,11 @@ interface Lists {
     Port: string | null;
     'Floating Network': string;
     Description: string;
+    Tags: string[];
   }[];
 }
 
-const LIST_COMMANDS: Record<keyof Lists, string> = {
+export const LIST_COMMANDS: Record<keyof Lists, string> = {
   servers: 'server list --long',
   networks: 'network list --long',
   subnets: 'subnet list --long',
@@ -100,6 +102,17 @@ const LIST_COMMANDS: Record<keyof Lists, string> = {
   serverGroups: 'server group list --long',
   floatingIps: 'floating ip list --long',
 };
+
+/** Everything the project has (and sees: public networks), as the CLI lists it: one process. */
+export async function listAll(cloud: string, clouds: string): Promise<Lists> {
+  const names = Object.keys(LIST_COMMANDS) as (keyof Lists)[];
+  const docs = await openstackCli(
+    cloud,
+    clouds,
+    names.map((n) => LIST_COMMANDS[n]),
+  );
+  return Object.fromEntries(names.map((n, i) => [n, docs[i]])) as unknown as Lists;
+}
 
 interface CliServer {
   name: string;
@@ -141,16 +154,17 @@ const unshown = (name: string): CliServer => ({
   volumes_attached: [],
 });
 
-const lookup = <T extends { ID: string }>(rows: T[], field: (row: T) => string) => {
+export const lookup = <T extends { ID: string }>(rows: T[], field: (row: T) => string) => {
   const map = new Map(rows.map((r) => [r.ID, field(r)]));
   return (id: string | null | undefined) => (id ? (map.get(id) ?? `unknown ${id}`) : null);
 };
 /** Downpour's provenance (tags `downpour:…`, metadata keys `downpour:…`) is its own bookkeeping. */
-const ownTags = (tags: string[] | null | undefined) =>
+export const ownTags = (tags: string[] | null | undefined) =>
   (tags ?? []).filter((t) => !t.startsWith('downpour:')).sort();
-const withoutProvenance = (o: Record<string, string> | null | undefined) =>
+export const withoutProvenance = (o: Record<string, string> | null | undefined) =>
   Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !k.startsWith('downpour:')));
-const byName = <T extends { name: string }>(rows: T[]) => rows.sort((a, b) => a.name.localeCompare(b.name));
+export const byName = <T extends { name: string }>(rows: T[]) =>
+  rows.sort((a, b) => a.name.localeCompare(b.name));
 const routeText = (r: Route[]) => r.map((x) => `${x.destination} via ${x.nexthop}`).sort();
 
 /** The names of what a workload has, to `show` in the same batch as the lists. */
