@@ -1,3 +1,4 @@
+import { IN_FLIGHT_MS } from '../kinds/apply/in-flight.js';
 import {
   BundleIntegrityError,
   DownpourError,
@@ -335,11 +336,7 @@ async function checkBundleIntegrity(reader: BundleReader, signal?: AbortSignal):
   );
 }
 
-/**
- * How long a create may still be under way at the cloud after the run that asked for it was
- * killed: the request outlives the process (a loaded Neutron took 20 s to make a port).
- */
-export const IN_FLIGHT_MS = 30_000;
+export { IN_FLIGHT_MS };
 
 /** Milliseconds to wait before deciding that an intent's create never happened: until it is IN_FLIGHT_MS old. */
 export function inFlightFor(entry: JournalEntry | undefined, now: number): number {

@@ -1,9 +1,11 @@
 import * as ports from '../../openstack/network/ports/index.js';
 import * as routers from '../../openstack/network/routers/index.js';
-import { isNotFound } from '../../openstack/http/errors.js';
+import { isConflict, isNotFound } from '../../openstack/http/errors.js';
+import { sleep } from '../../core/sleep.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, maybeTargetOf, opts, type KindApply } from './context.js';
 import { findNeutron, intent, tagNeutron } from './network.js';
+import { IN_FLIGHT_MS } from './in-flight.js';
 
 const ROUTER_OWNERS =
   /^network:(router_interface|router_interface_distributed|ha_router_replicated_interface)$/;
@@ -66,10 +68,56 @@ export const routerApply: KindApply = {
   },
 };
 
+/** The subnets on which the router has an interface. */
+async function interfaceSubnets(
+  ctx: Parameters<KindApply['create']>[0],
+  routerId: string,
+): Promise<Set<string>> {
+  const present = new Set<string>();
+  for await (const port of ports.list(ctx.session, { device_id: routerId }, opts(ctx))) {
+    if (ROUTER_OWNERS.test(port.device_owner)) for (const f of port.fixed_ips) present.add(f.subnet_id);
+  }
+  return present;
+}
+
+/**
+ * After a 409 on adding an interface: a run killed while its own add was under way may still be
+ * making that interface (Neutron takes the address first, then attaches the port). It counts as
+ * added once it shows on the router; waited for as long as such a request may take.
+ */
+async function landedLater(
+  ctx: Parameters<KindApply['create']>[0],
+  routerId: string,
+  subnetId: string,
+): Promise<boolean> {
+  const deadline = Date.now() + IN_FLIGHT_MS;
+  for (;;) {
+    if ((await interfaceSubnets(ctx, routerId)).has(subnetId)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(2_000, ctx.signal);
+  }
+}
+
+/** `add`, where a conflict is fine if the interface then shows on the router. */
+async function addOnce(
+  ctx: Parameters<KindApply['create']>[0],
+  routerId: string,
+  subnetId: string,
+  add: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await add();
+  } catch (err) {
+    if (!isConflict(err) || !(await landedLater(ctx, routerId, subnetId))) throw err;
+    ctx.logger.debug(`router ${routerId}: the interface on subnet ${subnetId} was added by an earlier run`);
+  }
+}
+
 /**
  * Interfaces on the subnets that moved with the router: by subnet when the source used the
  * subnet's gateway address, else through a port with the same address. Idempotent: subnets
- * that already have an interface are skipped, so a resumed run adds only what is missing.
+ * that already have an interface are skipped, so a resumed run adds only what is missing, and
+ * an interface still being added by a killed run is waited for rather than added twice.
  */
 async function addInterfaces(
   ctx: Parameters<KindApply['create']>[0],
@@ -77,10 +125,7 @@ async function addInterfaces(
   doc: Record<string, unknown>,
 ): Promise<string[]> {
   const o = opts(ctx);
-  const present = new Set<string>();
-  for await (const port of ports.list(ctx.session, { device_id: routerId }, o)) {
-    if (ROUTER_OWNERS.test(port.device_owner)) for (const f of port.fixed_ips) present.add(f.subnet_id);
-  }
+  const present = await interfaceSubnets(ctx, routerId);
   const added: string[] = [];
   for (const iface of (doc['interfaces'] as { subnet_id: string; ip_address: string }[] | undefined) ?? []) {
     const subnetId = maybeTargetOf(ctx, 'network.subnet', iface.subnet_id);
@@ -91,16 +136,32 @@ async function addInterfaces(
     }
     const subnetDoc = ctx.documents.get(`network.subnet:${iface.subnet_id}`);
     if (!subnetDoc || subnetDoc['gateway_ip'] === iface.ip_address) {
-      await routers.addInterface(ctx.session, routerId, { subnet_id: subnetId }, o);
+      await addOnce(ctx, routerId, subnetId, () =>
+        routers.addInterface(ctx.session, routerId, { subnet_id: subnetId }, o),
+      );
     } else {
       const netId = maybeTargetOf(ctx, 'network.network', String(subnetDoc['network_id']));
       if (!netId) continue;
-      const port = await ports.create(
+      // A port an earlier run made for this address and did not attach yet is used, not made twice.
+      let portId: string | undefined;
+      for await (const p of ports.list(
         ctx.session,
-        { network_id: netId, fixed_ips: [{ subnet_id: subnetId, ip_address: iface.ip_address }] },
+        { network_id: netId, fixed_ips: [`subnet_id=${subnetId}`, `ip_address=${iface.ip_address}`] },
         o,
+      )) {
+        if (!p.device_id) portId = p.id;
+      }
+      portId ??= (
+        await ports.create(
+          ctx.session,
+          { network_id: netId, fixed_ips: [{ subnet_id: subnetId, ip_address: iface.ip_address }] },
+          o,
+        )
+      ).id;
+      const chosen = portId;
+      await addOnce(ctx, routerId, subnetId, () =>
+        routers.addInterface(ctx.session, routerId, { port_id: chosen }, o),
       );
-      await routers.addInterface(ctx.session, routerId, { port_id: port.id }, o);
     }
     added.push(subnetId);
   }

@@ -1,6 +1,8 @@
 import * as servers from '../../openstack/compute/servers/index.js';
 import * as volumes from '../../openstack/block-storage/volumes/index.js';
 import { orUndefined } from '../../openstack/common.js';
+import { isConflict } from '../../openstack/http/errors.js';
+import { IN_FLIGHT_MS } from './in-flight.js';
 import * as ports from '../../openstack/network/ports/index.js';
 import { sleep } from '../../core/sleep.js';
 import { intent } from './network.js';
@@ -31,6 +33,18 @@ function serverTags(
 ): string[] {
   const own = ((doc['tags'] as string[] | undefined) ?? []).filter(novaTag);
   return [...own, ...provenanceTags(ctx, node).filter(novaTag)].slice(0, 50);
+}
+
+/** Whether the volume is being attached, or is attached, to this server: looked at for as long as a killed run's attach may take. */
+async function attachingHere(ctx: ApplyContext, volumeId: string, serverId: string): Promise<boolean> {
+  const deadline = Date.now() + IN_FLIGHT_MS;
+  for (;;) {
+    const v = await orUndefined(() => volumes.get(ctx.session, volumeId, opts(ctx)));
+    if (v?.attachments.some((a) => a.server_id === serverId)) return true;
+    if (!v || !['attaching', 'reserved', 'available'].includes(v.status) || Date.now() > deadline)
+      return false;
+    await sleep(2_000, ctx.signal);
+  }
 }
 
 /** This import's ports for the server, by destination id. */
@@ -162,19 +176,27 @@ export const serverApply: KindApply = {
       const volumeId = maybeTargetOf(ctx, 'block-storage.volume', v.volume_id);
       if (!volumeId) continue;
       if (!present.has(volumeId)) {
-        await servers.attachVolume(
-          ctx.session,
-          created.id,
-          { volumeId, ...(v.delete_on_termination ? { delete_on_termination: true } : {}) },
-          o,
-        );
+        try {
+          await servers.attachVolume(
+            ctx.session,
+            created.id,
+            { volumeId, ...(v.delete_on_termination ? { delete_on_termination: true } : {}) },
+            o,
+          );
+        } catch (err) {
+          // A run killed while its own attach was under way: the volume is already on its way here.
+          if (!isConflict(err) || !(await attachingHere(ctx, volumeId, created.id))) throw err;
+        }
         await volumes.waitForVolumeStatus(ctx.session, volumeId, 'in-use', o);
       }
       attached.push(volumeId);
     }
     if (doc['status'] === 'SHUTOFF') {
       // The source server was stopped: so is its copy.
-      await servers.stop(ctx.session, created.id, o);
+      // A killed run may have asked already: Nova refuses a second stop while the first is under way.
+      const now = await servers.get(ctx.session, created.id, o);
+      if (now.status !== 'SHUTOFF' && now['OS-EXT-STS:task_state'] !== 'powering-off')
+        await servers.stop(ctx.session, created.id, o);
       await servers.waitForServerStatus(ctx.session, created.id, 'SHUTOFF', o);
     }
     return { id: created.id, extra: { attachedVolumes: attached } };
