@@ -2,6 +2,7 @@ export * from './layout.js';
 export { isDescriptor, parseDataManifest, parseFormatMarker, parseIndex } from './schema.js';
 export { BundleWriter, type OpenWriterOptions } from './store.js';
 export type { DataProgress, PutDataOptions, PutDataResult, ResumePoint } from './ingest.js';
+export type { StreamDigests } from './chunk-pipeline.js';
 export { openBundle, type BundleReader, type BlobProblem, type OpenDataOptions } from './reader.js';
 export { packBundle, type PackOptions, type PackProgress } from './pack.js';
 export {

@@ -1,17 +1,20 @@
 /**
- * Large data into the bundle, containerd-style: bytes go to `ingest/<key>/chunk.partial`, hashed
- * on the way, and each full chunk is fsync'd and renamed to `blobs/sha256/<hex>`. After every
- * committed chunk, `ingest/<key>/progress.json` lists the chunks so far, so a killed export can
- * restart its download at the end of the last committed chunk (HTTP Range) instead of at zero.
+ * Large data into the bundle, containerd-style: bytes go to a partial file per chunk in
+ * `ingest/<key>/`, hashed on the way, and each full chunk is fsync'd and renamed to
+ * `blobs/sha256/<hex>`. After every committed chunk, `ingest/<key>/progress.json` lists the
+ * chunks so far, so a killed export can restart its download at the end of the last committed
+ * chunk (HTTP Range) instead of at zero. The bytes flow through chunk-pipeline.ts: hashing on
+ * worker threads and each chunk's fsync overlap the download of what follows.
  *
- * Memory stays flat: each piece of the source is written straight to the file and awaited before
- * the next is pulled (that await is the backpressure); nothing holds a whole chunk.
+ * Memory stays flat: the pipeline holds a fixed ring of slots, and the source is only read on
+ * when a slot is free (that wait is the backpressure); nothing holds a whole chunk.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { getHashes } from 'node:crypto';
+import { readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BundleIntegrityError, InterruptedError, UsageError } from '../core/errors.js';
-import { ensureDir, FILE_MODE, renameDurable, writeFileAtomic } from '../core/fs-atomic.js';
+import { ensureDir, renameDurable, writeFileAtomic } from '../core/fs-atomic.js';
+import { ChunkPipeline, type SealedChunk, type StreamDigests } from './chunk-pipeline.js';
 import { hashFile, isIntactBlob, regularFileSize } from './hashing.js';
 import {
   blobPath,
@@ -55,22 +58,32 @@ export interface PutDataOptions {
   readonly resume?: ResumePoint | undefined;
   /** When known (Glance `size`), a source that ends early or runs long is refused. */
   readonly expectedSize?: number | undefined;
+  /** Digests of the whole stream to compute besides SHA-256 (e.g. the source's own `sha512`). */
+  readonly alsoHash?: readonly string[] | undefined;
+  /**
+   * Called with the whole stream's digests before it is recorded as complete. If it throws,
+   * the key's progress is forgotten (the next run reads the source afresh) and the error passed on.
+   */
+  readonly check?: ((digests: StreamDigests) => void) | undefined;
 }
 
 export interface PutDataResult {
   readonly descriptor: Descriptor;
   readonly manifest: DataManifest;
+  /**
+   * Algorithm -> hex of the whole stream: `sha256` and what `alsoHash` asked for. Only `sha256`
+   * when the data was already complete (its check ran when it was written).
+   */
+  readonly digests: StreamDigests;
 }
 
 /** What the writer lends to the data path. */
 export interface IngestContext {
   readonly dir: string;
   putJson(mediaType: string, value: unknown): Promise<Descriptor>;
-  /** Whole-stream hash states computed by `dataResumePoint`, so a resume does not read the chunks twice. */
-  readonly resumeHashes: Map<string, { signature: string; hash: Hash }>;
   /** Hex digests of blobs proven intact on disk during this session. */
   readonly intact: Set<string>;
-  /** Keys being written now: two writers of one key would share one chunk.partial. */
+  /** Keys being written now: two writers of one key would share its partial files. */
   readonly active: Set<string>;
 }
 
@@ -83,9 +96,6 @@ interface ProgressFile {
 }
 
 const PROGRESS_FILE = 'progress.json';
-const PARTIAL_FILE = 'chunk.partial';
-
-const signatureOf = (chunks: readonly ChunkRef[]) => chunks.map((c) => `${c.digest}:${c.size}`).join(',');
 
 async function readProgress(keyDir: string, key: string): Promise<ProgressFile | undefined> {
   let value: unknown;
@@ -130,8 +140,6 @@ export async function dataResumePoint(ctx: IngestContext, key: string): Promise<
   checkKey(key);
   const progress = await readProgress(ingestKeyDir(ctx.dir, key), key);
   if (!progress) return { key, offset: 0, chunkSize: DEFAULT_CHUNK_SIZE, chunks: [] };
-  const whole = createHash('sha256');
-  let beforeLast = whole.copy();
   const good: ChunkRef[] = [];
   for (const chunk of progress.chunks) {
     const path = blobPath(ctx.dir, chunk.digest);
@@ -139,63 +147,29 @@ export async function dataResumePoint(ctx: IngestContext, key: string): Promise<
     // What we learn here overrides what this session believed: the damaged chunk must be rewritten.
     ctx.intact.delete(expectedHex);
     if ((await regularFileSize(path)) !== chunk.size) break;
-    const previous = whole.copy();
-    const { hex } = await hashFile(path, whole);
-    if (hex !== expectedHex) return finish(ctx, key, progress.chunkSize, good, previous);
-    ctx.intact.add(hex);
-    beforeLast = previous;
+    if ((await hashFile(path)).hex !== expectedHex) break;
+    ctx.intact.add(expectedHex);
     good.push(chunk);
   }
   if (progress.manifest && good.length === progress.chunks.length) {
     const { digest, size } = progress.manifest;
     if (await isIntactBlob(blobPath(ctx.dir, digest), parseDigest(digest), size, ctx.intact)) {
-      return { ...finish(ctx, key, progress.chunkSize, good, whole), complete: progress.manifest };
+      return { ...resumeAt(key, progress.chunkSize, good), complete: progress.manifest };
     }
   }
   // A short last chunk is only final if the stream ended there; otherwise it must be rewritten.
   const last = good[good.length - 1];
-  if (last && last.size < progress.chunkSize)
-    return finish(ctx, key, progress.chunkSize, good.slice(0, -1), beforeLast);
-  return finish(ctx, key, progress.chunkSize, good, whole);
+  if (last && last.size < progress.chunkSize) return resumeAt(key, progress.chunkSize, good.slice(0, -1));
+  return resumeAt(key, progress.chunkSize, good);
 }
 
-function finish(
-  ctx: IngestContext,
-  key: string,
-  chunkSize: number,
-  chunks: ChunkRef[],
-  hash: Hash,
-): ResumePoint {
-  ctx.resumeHashes.set(key, { signature: signatureOf(chunks), hash });
+function resumeAt(key: string, chunkSize: number, chunks: ChunkRef[]): ResumePoint {
   const offset = chunks.reduce((sum, c) => sum + c.size, 0);
   return { key, offset, chunkSize, chunks };
 }
 
 function checkKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) throw new UsageError('putData needs a non-empty key');
-}
-
-/** The whole-stream hash state after `chunks`: from dataResumePoint's cache, else re-read from disk. */
-async function hashAfter(ctx: IngestContext, key: string, chunks: readonly ChunkRef[]): Promise<Hash> {
-  const cached = ctx.resumeHashes.get(key);
-  ctx.resumeHashes.delete(key);
-  if (cached && cached.signature === signatureOf(chunks)) return cached.hash;
-  const whole = createHash('sha256');
-  for (const [i, chunk] of chunks.entries()) {
-    const path = blobPath(ctx.dir, chunk.digest);
-    const size = await regularFileSize(path);
-    const hex = size === chunk.size ? (await hashFile(path, whole)).hex : undefined;
-    if (hex === undefined || formatDigest(hex) !== chunk.digest) {
-      throw new BundleIntegrityError(
-        `committed chunk ${i} of "${key}" (${chunk.digest}) is missing or changed`,
-        {
-          hint: 'Call dataResumePoint again and resume from the point it returns.',
-          details: { key, chunk: i, digest: chunk.digest },
-        },
-      );
-    }
-  }
-  return whole;
 }
 
 async function readOwnManifest(ctx: IngestContext, descriptor: Descriptor): Promise<DataManifest> {
@@ -236,12 +210,12 @@ async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | und
   }
 }
 
-async function writeAll(handle: FileHandle, buf: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < buf.length) {
-    const { bytesWritten } = await handle.write(buf, done, buf.length - done);
-    done += bytesWritten;
-  }
+/** Algorithms to hash the stream with besides SHA-256, refused early when this Node lacks one. */
+function extraAlgorithms(requested: readonly string[] | undefined): string[] {
+  const known = new Set(getHashes());
+  const extra = [...new Set(requested ?? [])].filter((a) => a !== 'sha256');
+  for (const a of extra) if (!known.has(a)) throw new UsageError(`unknown hash algorithm "${a}"`);
+  return extra;
 }
 
 export async function putData(
@@ -253,7 +227,8 @@ export async function putData(
   checkKey(key);
   if (resume && resume.key !== key) throw new UsageError(`resume point is for "${resume.key}", not "${key}"`);
   if (resume?.complete) {
-    return { descriptor: resume.complete, manifest: await readOwnManifest(ctx, resume.complete) };
+    const manifest = await readOwnManifest(ctx, resume.complete);
+    return { descriptor: resume.complete, manifest, digests: { sha256: manifest.sha256 } };
   }
   const chunks: ChunkRef[] = [...(resume?.chunks ?? [])];
   const chunkSize =
@@ -266,77 +241,63 @@ export async function putData(
   if (chunks.some((c) => c.size !== chunkSize)) {
     throw new UsageError(`resume point for "${key}" does not come from dataResumePoint`);
   }
-  const whole = await hashAfter(ctx, key, chunks);
+  const alsoHash = extraAlgorithms(options.alsoHash);
   const keyDir = ingestKeyDir(ctx.dir, key);
   await ensureDir(keyDir);
-  const partial = join(keyDir, PARTIAL_FILE);
   let offset = chunks.reduce((sum, c) => sum + c.size, 0);
 
-  let handle: FileHandle | undefined;
-  let chunkHash = createHash('sha256');
-  let chunkBytes = 0;
-
-  const commitChunk = async (file: FileHandle): Promise<void> => {
-    await file.sync();
-    const { size } = await file.stat();
-    await file.close();
-    if (size !== chunkBytes) {
-      throw new BundleIntegrityError(`ingest of "${key}": wrote ${size} bytes instead of ${chunkBytes}`);
-    }
-    const hex = chunkHash.digest('hex');
+  /** Runs in the background, one chunk at a time and in order: the chunk becomes a blob, then is listed. */
+  const commit = async ({ partial, hex, size }: SealedChunk): Promise<void> => {
     const digest = formatDigest(hex);
     const target = blobPath(ctx.dir, digest);
     // Identical data is stored once: an intact blob of the same digest is already this chunk.
     // A damaged one is replaced by the rename, which is atomic, so readers never see half of either.
-    if (await isIntactBlob(target, hex, chunkBytes, ctx.intact)) await unlink(partial);
+    if (await isIntactBlob(target, hex, size, ctx.intact)) await unlink(partial);
     else {
       await renameDurable(partial, target);
       ctx.intact.add(hex);
     }
-    chunks.push({ digest, size: chunkBytes });
+    chunks.push({ digest, size });
     const progress: ProgressFile = { version: 1, key, chunkSize, chunks };
     await writeFileAtomic(join(keyDir, PROGRESS_FILE), canonicalJson(progress));
   };
 
   if (ctx.active.has(key)) throw new UsageError(`data for "${key}" is already being written`);
   ctx.active.add(key);
+  let digests: StreamDigests;
   try {
-    signal?.throwIfAborted();
-    for await (const piece of abortable(source, signal)) {
-      let buf: Uint8Array = typeof piece === 'string' ? Buffer.from(piece) : piece;
-      while (buf.length > 0) {
-        if (!handle) {
-          handle = await open(partial, 'w', FILE_MODE);
-          chunkHash = createHash('sha256');
-          chunkBytes = 0;
-        }
-        const part = buf.subarray(0, Math.min(chunkSize - chunkBytes, buf.length));
-        buf = buf.subarray(part.length);
-        await writeAll(handle, part);
-        chunkHash.update(part);
-        whole.update(part);
-        chunkBytes += part.length;
-        offset += part.length;
-        if (options.expectedSize !== undefined && offset > options.expectedSize) {
+    const pipeline = await ChunkPipeline.start({
+      keyDir,
+      chunkSize,
+      firstChunk: chunks.length,
+      alsoHash,
+      commit,
+    });
+    try {
+      // The whole-stream hashes start from byte 0: what an earlier run committed is read back.
+      for (const [i, chunk] of [...chunks].entries()) {
+        const verified = ctx.intact.has(parseDigest(chunk.digest));
+        await pipeline.replay(blobPath(ctx.dir, chunk.digest), chunk, i, key, !verified);
+      }
+      signal?.throwIfAborted();
+      for await (const piece of abortable(source, signal)) {
+        const buf: Uint8Array = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        if (options.expectedSize !== undefined && offset + buf.length > options.expectedSize) {
           throw new BundleIntegrityError(
             `data for "${key}" runs past its expected ${options.expectedSize} bytes`,
           );
         }
-        if (chunkBytes === chunkSize) {
-          const full = handle;
-          handle = undefined;
-          await commitChunk(full);
-        }
+        await pipeline.write(buf);
+        offset += buf.length;
+        onProgress?.({ key, bytes: offset, chunks: chunks.length });
       }
-      onProgress?.({ key, bytes: offset, chunks: chunks.length });
+      digests = await pipeline.end();
+    } catch (err) {
+      await pipeline.abandon();
+      throw err;
     }
-    if (handle) {
-      const last = handle;
-      handle = undefined;
-      await commitChunk(last);
-    }
+    await pipeline.close();
   } catch (err) {
-    await handle?.close().catch(() => undefined);
     ctx.active.delete(key);
     if (signal?.aborted) {
       throw new InterruptedError(`writing data for "${key}" was interrupted after ${offset} bytes`, {
@@ -356,9 +317,18 @@ export async function putData(
       },
     );
   }
-  const manifest: DataManifest = { size: offset, chunkSize, chunks, sha256: whole.digest('hex') };
+  if (options.check) {
+    try {
+      options.check(digests);
+    } catch (err) {
+      // Forget what was stored under this key so that the next run reads the source afresh.
+      await rm(keyDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+  const manifest: DataManifest = { size: offset, chunkSize, chunks, sha256: digests['sha256'] ?? '' };
   const descriptor = await ctx.putJson(MediaType.dataManifest, manifest);
   const done: ProgressFile = { version: 1, key, chunkSize, chunks, manifest: descriptor };
   await writeFileAtomic(join(keyDir, PROGRESS_FILE), canonicalJson(done));
-  return { descriptor, manifest };
+  return { descriptor, manifest, digests };
 }

@@ -68,7 +68,11 @@ export function blobError(
   });
 }
 
-/** Yields the blob's bytes and fails at the end (or as soon as it runs long) unless they match. */
+/**
+ * Yields the blob's bytes and fails unless they match: as soon as it runs long, and before its
+ * last byte is passed on when the digest differs. So a consumer that counts bytes (an upload
+ * with a Content-Length) never receives a complete blob that is not the right one.
+ */
 async function* verified(
   raw: Readable,
   expected: Descriptor,
@@ -77,18 +81,22 @@ async function* verified(
   const hex = parseDigest(expected.digest);
   const hash = createHash('sha256');
   let size = 0;
+  const check = () => {
+    const actual = hash.digest('hex');
+    if (actual !== hex) throw blobError(expected.digest, 'digest', { label, actual });
+  };
   for await (const piece of raw) {
     const buf = piece as Buffer;
     size += buf.length;
     if (size > expected.size)
       throw blobError(expected.digest, 'size', { label, expected: expected.size, actual: size });
     hash.update(buf);
+    if (size === expected.size) check();
     yield buf;
   }
   if (size !== expected.size)
     throw blobError(expected.digest, 'size', { label, expected: expected.size, actual: size });
-  const actual = hash.digest('hex');
-  if (actual !== hex) throw blobError(expected.digest, 'digest', { label, actual });
+  if (size === 0) check();
 }
 
 abstract class BaseReader implements BundleReader {

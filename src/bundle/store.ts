@@ -3,7 +3,7 @@
  * the commit point (restic's write ordering: data, then documents, then the index last). A crash
  * at any moment leaves the previous commit intact and the partial work resumable.
  */
-import { randomUUID, type Hash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BundleIntegrityError, UsageError } from '../core/errors.js';
@@ -138,7 +138,6 @@ export class BundleWriter {
     this.#ingest = {
       dir,
       putJson: (mediaType, value) => this.putJson(mediaType, value),
-      resumeHashes: new Map<string, { signature: string; hash: Hash }>(),
       intact: new Set<string>(),
       active: new Set<string>(),
     };

@@ -41,6 +41,11 @@ export interface VerifyProgress {
 export interface VerifyOptions {
   readonly onProgress?: ((progress: VerifyProgress) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * False: data chunks are checked by size only (every document and manifest still by SHA-256).
+   * For a reader that verifies each chunk as it streams it anyway: the bytes are read once.
+   */
+  readonly chunkDigests?: boolean | undefined;
 }
 
 interface Pending {
@@ -115,6 +120,8 @@ export async function verifyBundle(reader: BundleReader, options: VerifyOptions 
       problems.push({ digest, path, problem: 'missing' });
     } else if (actualSize !== expected) {
       problems.push({ digest, path, problem: 'size', expected, actual: actualSize });
+    } else if (options.chunkDigests === false && descriptor.mediaType === MediaType.chunk) {
+      bytes += actualSize;
     } else {
       const isManifest = descriptor.mediaType === MediaType.dataManifest;
       const look = (isManifest || isJsonMediaType(descriptor.mediaType)) && expected <= MAX_JSON_BLOB_SIZE;

@@ -12,6 +12,26 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Extra limit per node class (for example data transfers): `limitOf(key)` names the class. */
   limitOf?: (key: string) => { name: string; limit: number } | undefined;
+  /**
+   * Nodes that go first: until each of them has finished (done, failed or skipped) or called
+   * the `release` its visit is given, no other node starts. A node that depends on one that
+   * does not go first cannot go first itself.
+   */
+  first?: (key: string) => boolean;
+}
+
+/** The nodes that go first: asked for, and depending only on nodes that go first too. */
+function firstNodes<T>(graph: Graph<T>, first: (key: string) => boolean): Set<string> {
+  const known = new Map<string, boolean>();
+  const goesFirst = (key: string): boolean => {
+    let answer = known.get(key);
+    if (answer === undefined) {
+      answer = first(key) && graph.dependenciesOf(key).every(goesFirst);
+      known.set(key, answer);
+    }
+    return answer;
+  };
+  return new Set(graph.keys().filter(goesFirst));
 }
 
 /**
@@ -21,7 +41,7 @@ export interface WalkOptions {
  */
 export async function walkGraph<T>(
   graph: Graph<T>,
-  visit: (key: string, value: T) => Promise<void>,
+  visit: (key: string, value: T, release: () => void) => Promise<void>,
   options: WalkOptions,
 ): Promise<Map<string, NodeOutcome>> {
   graph.validate();
@@ -29,6 +49,10 @@ export async function walkGraph<T>(
   const pending = new Set(graph.keys());
   const running = new Map<string, Promise<void>>();
   const classRunning = new Map<string, number>();
+  const first = options.first ? firstNodes(graph, options.first) : new Set<string>();
+  const released = new Set<string>();
+  const holding = () => [...first].some((key) => !released.has(key) && !outcomes.has(key));
+  let wake: () => void = () => undefined;
 
   const blockedBy = (key: string): string[] =>
     graph.dependenciesOf(key).filter((d) => {
@@ -38,6 +62,8 @@ export async function walkGraph<T>(
   const isReady = (key: string) => graph.dependenciesOf(key).every((d) => outcomes.get(d)?.status === 'done');
 
   for (;;) {
+    // A release wakes the loop, so held nodes start without waiting for a running one to end.
+    const woken = new Promise<void>((resolve) => (wake = resolve));
     // Skip what can never run, repeatedly, so skips propagate down the graph.
     let changed = true;
     while (changed) {
@@ -52,17 +78,23 @@ export async function walkGraph<T>(
       }
     }
     if (!options.signal?.aborted) {
+      const held = holding();
       for (const key of [...pending].sort()) {
         if (running.size >= options.concurrency) break;
-        if (!isReady(key)) continue;
+        if ((held && !first.has(key)) || !isReady(key)) continue;
         const cls = options.limitOf?.(key);
         if (cls && (classRunning.get(cls.name) ?? 0) >= cls.limit) continue;
         pending.delete(key);
         if (cls) classRunning.set(cls.name, (classRunning.get(cls.name) ?? 0) + 1);
         const value = graph.get(key) as T;
+        const release = () => {
+          if (released.has(key)) return;
+          released.add(key);
+          wake();
+        };
         const task = (async () => {
           try {
-            await visit(key, value);
+            await visit(key, value, release);
             outcomes.set(key, { status: 'done' });
           } catch (error) {
             outcomes.set(key, { status: 'failed', error, message: errorMessage(error) });
@@ -75,7 +107,7 @@ export async function walkGraph<T>(
       }
     }
     if (running.size === 0) break;
-    await Promise.race(running.values());
+    await Promise.race([...running.values(), woken]);
   }
   for (const key of pending) {
     outcomes.set(key, {

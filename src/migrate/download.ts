@@ -2,13 +2,12 @@
  * One Glance image into the bundle: the data an export captures (an image, a server snapshot, a
  * volume uploaded to an image) ends up as an image in the source, and comes down this way.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { getHashes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { DownpourError, ExitCode, TransportError, errorMessage } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
-import { blobPath, ingestKeyDir, type BundleWriter, type ResumePoint } from '../bundle/index.js';
+import { blobPath, type ResumePoint } from '../bundle/index.js';
 import * as images from '../openstack/image/images/index.js';
 import type { Image } from '../openstack/image/images/index.js';
 import type { DataInfo } from '../kinds/model.js';
@@ -32,21 +31,9 @@ function sourceHashOf(image: Image): { algorithm: string; value: string } | unde
   return undefined;
 }
 
-function hasherFor(algorithm: string | undefined): Hash | undefined {
-  if (!algorithm) return undefined;
-  try {
-    return createHash(algorithm);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Feed the bytes committed by an earlier run to the source-hash check, from the bundle's own blobs. */
-async function feedCommitted(hasher: Hash, writer: BundleWriter, point: ResumePoint): Promise<void> {
-  for (const chunk of point.chunks) {
-    for await (const data of createReadStream(blobPath(writer.dir, chunk.digest)) as AsyncIterable<Buffer>)
-      hasher.update(data);
-  }
+/** Whether this Node can compute the source's algorithm; if not, the transfer is checked by size only. */
+function canHash(algorithm: string): boolean {
+  return getHashes().includes(algorithm);
 }
 
 /** Drops the first `n` bytes (a server that ignored our Range header sent everything). */
@@ -157,8 +144,7 @@ async function streamImage(
 ): Promise<Captured> {
   const opts = ctx.signal ? { signal: ctx.signal } : {};
   const size = base.size;
-  const hasher = hasherFor(sourceHash?.algorithm);
-  if (hasher && point.offset > 0) await feedCommitted(hasher, ctx.writer, point);
+  const checked = sourceHash && canHash(sourceHash.algorithm) ? sourceHash : undefined;
   ctx.progress({ type: 'item-bytes', id, doneBytes: point.offset });
   let body: Readable;
   if (size === 0 || point.offset >= size) {
@@ -169,38 +155,34 @@ async function streamImage(
       ...(point.offset > 0 ? { range: { start: point.offset } } : {}),
     });
     body = res.status === 204 ? (res.data.resume(), Readable.from([])) : res.data;
-    if (point.offset > 0 && res.status === 200) body = body.pipe(skipBytes(point.offset));
+    if (point.offset > 0 && res.status === 200) {
+      const whole = body;
+      body = whole.pipe(skipBytes(point.offset));
+      whole.on('error', (err) => body.destroy(err));
+    }
   }
-  let downloaded = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hasher?.update(chunk);
-      downloaded += chunk.length;
-      done(null, chunk);
-    },
-  });
-  body.on('error', (err) => tap.destroy(err));
-  const result = await ctx.writer.putData(body.pipe(tap), {
+  // The source's own hash covers the whole stream; the bundle hashes the bytes committed by an
+  // earlier run again from disk, so a resumed download is checked from byte 0 too.
+  const result = await ctx.writer.putData(body, {
     key,
     resume: point,
     expectedSize: size,
     signal: ctx.signal,
+    alsoHash: checked ? [checked.algorithm] : [],
+    check: (digests) => {
+      const actual = checked ? digests[checked.algorithm] : undefined;
+      if (checked && actual !== checked.value) {
+        throw new DownpourError(
+          'E_SOURCE_HASH_MISMATCH',
+          ExitCode.unexpected,
+          `${label}: the downloaded data does not match the source's ${checked.algorithm} (${checked.value.slice(0, 16)}…, got ${(actual ?? '').slice(0, 16)}…)`,
+          { hint: 'The data changed or was damaged in transit; run the export again.' },
+        );
+      }
+    },
     onProgress: (p) => ctx.progress({ type: 'item-bytes', id, doneBytes: p.bytes }),
   });
-  ctx.stats.downloadedBytes += downloaded;
-  if (hasher && sourceHash) {
-    const actual = hasher.digest('hex');
-    if (actual !== sourceHash.value) {
-      // Forget what was stored under this key so that the next run downloads it afresh.
-      await rm(ingestKeyDir(ctx.writer.dir, key), { recursive: true, force: true });
-      throw new DownpourError(
-        'E_SOURCE_HASH_MISMATCH',
-        ExitCode.unexpected,
-        `${label}: the downloaded data does not match the source's ${sourceHash.algorithm} (${sourceHash.value.slice(0, 16)}…, got ${actual.slice(0, 16)}…)`,
-        { hint: 'The data changed or was damaged in transit; run the export again.' },
-      );
-    }
-  }
+  ctx.stats.downloadedBytes += result.manifest.size - point.offset;
   const captured = { data: result.descriptor, dataInfo: { ...base, sha256: result.manifest.sha256 } };
   rememberKnown(ctx.known, captured);
   return captured;

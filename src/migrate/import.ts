@@ -11,7 +11,7 @@ import { sleep } from '../core/sleep.js';
 import { noProgress, type ProgressSink } from '../core/progress.js';
 import { openBundle, verifyBundle, type BundleReader } from '../bundle/index.js';
 import { Graph } from '../graph/graph.js';
-import { walkGraph } from '../graph/walk.js';
+import { walkGraph, type NodeOutcome } from '../graph/walk.js';
 import { loadGraph } from '../kinds/load.js';
 import type { GraphDocument, GraphNode } from '../kinds/model.js';
 import { APPLIES } from '../kinds/apply/registry.js';
@@ -176,7 +176,7 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
   progress({
     type: 'phase',
     phase: 'check',
-    message: 'checking every blob of the bundle (size, then SHA-256)',
+    message: 'checking the bundle: every blob present at its size, every document by SHA-256',
   });
   await checkBundleIntegrity(bundle.reader, signal);
   const destination = destinationOf(session);
@@ -238,27 +238,38 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
     phase: 'apply',
     message: `creating ${graph.size} resources (${plan.totals.map} mapped, ${plan.totals.reuse} reused, ${plan.totals.merge} merged)`,
   });
-  const outcomes = await walkGraph(graph, (key, node) => applyNode(ctx, key, node), {
-    concurrency: options.apiConcurrency ?? 8,
-    ...(signal ? { signal } : {}),
-    limitOf: (key) =>
-      DATA_KINDS.has(nodes.get(key)?.kind ?? '')
-        ? { name: 'data', limit: options.dataConcurrency ?? 2 }
-        : undefined,
-  });
+  // Data goes first and is verified as it is uploaded: nothing else starts until every upload
+  // is in, so a damaged chunk stops the import before anything else exists, and what its
+  // upload had made is removed again.
+  const damaged = new AbortController();
+  const outcomes = await walkGraph(
+    graph,
+    async (key, node, release) => {
+      try {
+        await applyNode({ ...ctx, dataSent: release }, key, node);
+      } catch (err) {
+        if (err instanceof BundleIntegrityError) damaged.abort();
+        throw err;
+      }
+    },
+    {
+      concurrency: options.apiConcurrency ?? 8,
+      signal: signal ? AbortSignal.any([signal, damaged.signal]) : damaged.signal,
+      limitOf: (key) =>
+        DATA_KINDS.has(nodes.get(key)?.kind ?? '')
+          ? { name: 'data', limit: options.dataConcurrency ?? 2 }
+          : undefined,
+      first: (key) => DATA_KINDS.has(nodes.get(key)?.kind ?? ''),
+    },
+  );
+  if (damaged.signal.aborted) await refuseDamaged(ctx, bundle, outcomes);
   if (signal?.aborted)
     throw new InterruptedError(
       `interrupted: the journal ${path} holds everything created so far; run the same command again to resume`,
     );
 
   // Temporary images of volumes whose creation was resumed are not needed any more.
-  for await (const img of images.list(
-    session,
-    { tag: ['downpour:temporary', `downpour:bundle=${bundle.bundleId}`], owner: destination.project.id },
-    signal ? { signal } : {},
-  )) {
-    await orUndefined(() => images.remove(session, img.id));
-  }
+  await removeTemporaryImages(session, bundle.bundleId, signal);
 
   const report: ImportReport = {
     bundleId: bundle.bundleId,
@@ -316,11 +327,12 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
 }
 
 /**
- * Every blob, size then digest, before anything is created: data is checked again as it is
- * uploaded, but a damaged chunk found then would leave a half-made import behind.
+ * Before anything is created: every blob is present at its recorded size, and every document
+ * and data manifest matches its SHA-256. Data chunks are verified as they are uploaded (see
+ * `uploadNodeData`), so their bytes are read once, not twice.
  */
 async function checkBundleIntegrity(reader: BundleReader, signal?: AbortSignal): Promise<void> {
-  const report = await verifyBundle(reader, signal ? { signal } : {});
+  const report = await verifyBundle(reader, { chunkDigests: false, ...(signal ? { signal } : {}) });
   if (report.problems.length === 0) return;
   const shown = report.problems
     .slice(0, 3)
@@ -365,6 +377,69 @@ export async function findEarlier(
   );
   await sleep(wait, ctx.signal);
   return kind.find(ctx, node, doc, entry);
+}
+
+/**
+ * A data chunk did not match its digest while it was uploaded. Its upload never completed
+ * (the reader holds back a chunk's last bytes until they match); the image it went to is
+ * deleted and forgotten, so what remains is exactly what the journal lists.
+ */
+async function refuseDamaged(
+  ctx: ApplyContext,
+  bundle: LoadedBundle,
+  outcomes: Map<string, NodeOutcome>,
+): Promise<never> {
+  const failures = [...outcomes].filter(
+    (entry): entry is [string, NodeOutcome & { status: 'failed' }] =>
+      entry[1].status === 'failed' && entry[1].error instanceof BundleIntegrityError,
+  );
+  const left: string[] = [];
+  for (const [key] of failures) {
+    const entry = ctx.journal.get(key);
+    const kind = entry ? APPLIES[entry.kind] : undefined;
+    try {
+      if (entry?.targetId && kind) await kind.remove(ctx, entry);
+      if (entry) await ctx.journal.remove(key);
+    } catch (err) {
+      left.push(`${key} (${errorMessage(err)})`);
+    }
+  }
+  await removeTemporaryImages(ctx.session, bundle.bundleId, ctx.signal);
+  const created = Object.values(ctx.journal.entries).filter(
+    (e) => (e.status === 'created' || e.status === 'adopted') && e.targetId,
+  ).length;
+  const problems = failures.map(([, o]) => o.message);
+  const what = `${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`;
+  const kept = left.length
+    ? ` Could not remove what the damaged upload made (it stays in the journal): ${left.join(', ')}.`
+    : '';
+  throw new BundleIntegrityError(
+    created === 0
+      ? `the bundle ${bundle.reader.path} is damaged, so nothing was imported: ${what}.${kept}`
+      : `the bundle ${bundle.reader.path} is damaged, so the import stopped before creating what depends on data: ${what}. ${created} resources created before it was found are journalled.${kept}`,
+    {
+      hint:
+        created === 0
+          ? 'Run `downpour verify` on it for the full list; copy the bundle again from where it was exported, or run the export again into the same bundle.'
+          : 'Import an intact copy of the bundle with the same command to carry on from them, or run `downpour destroy` to remove them.',
+      details: { problems: problems.slice(0, 20) },
+    },
+  );
+}
+
+/** Temporary images (of volumes) of this bundle, once no volume is being made from them. */
+async function removeTemporaryImages(
+  session: Session,
+  bundleId: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  for await (const img of images.list(
+    session,
+    { tag: ['downpour:temporary', `downpour:bundle=${bundleId}`], owner: session.project.id },
+    signal ? { signal } : {},
+  )) {
+    await orUndefined(() => images.remove(session, img.id));
+  }
 }
 
 /** One node: adopt what an earlier run made, or create it; journal every step. */

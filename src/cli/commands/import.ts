@@ -80,6 +80,10 @@ metadata) naming the bundle and its source id. Kill the import at any moment and
 command again: it adopts what was created, finishes what was half done, and creates the rest.
 A failure skips only what depends on it; the run then ends with exit code 3 (run it again).
 
+Image and volume data goes first, each chunk checked against its SHA-256 as it is uploaded,
+and the rest is created once it is all in. A damaged bundle stops the import with exit code 6;
+an upload it broke is removed, so what remains is exactly what the journal lists.
+
 Example:
   downpour import shop.bundle --cloud dst --map map.yaml --report shop-ids.json`,
     )

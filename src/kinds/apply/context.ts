@@ -32,6 +32,11 @@ export interface ApplyContext {
   logger: Logger;
   signal?: AbortSignal;
   warn(key: string, message: string): void;
+  /**
+   * For a node that carries data: call once its data is uploaded and verified. Nothing that
+   * carries no data starts before every upload is in, so a damaged bundle is found first.
+   */
+  dataSent?: () => void;
 }
 
 /** The destination id of a node this one depends on (created, adopted, mapped, reused or merged). */

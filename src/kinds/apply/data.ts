@@ -1,6 +1,12 @@
-import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
-import { DownpourError, ExitCode, TlsError, TransportError, errorMessage } from '../../core/errors.js';
+import {
+  BundleIntegrityError,
+  DownpourError,
+  ExitCode,
+  TlsError,
+  TransportError,
+  errorMessage,
+} from '../../core/errors.js';
 import { sleep } from '../../core/sleep.js';
 import type { Descriptor } from '../../bundle/index.js';
 import {
@@ -32,9 +38,11 @@ function transientUploadFailure(err: unknown, attempt: number): boolean {
 
 /**
  * Stream a node's data from the bundle into a queued Glance image. The reader checks every
- * chunk against its SHA-256 as it goes. The HTTP layer never replays a half-sent body; when an
- * upload breaks, Glance puts the image back to queued, and it is sent again from the bundle, a
- * bounded number of times in this run (then the next run uploads it again).
+ * chunk against its SHA-256 as it goes and holds back each chunk's last bytes until they match,
+ * so Glance can only receive the whole Content-Length when every chunk is the bundle's. The
+ * HTTP layer never replays a half-sent body; when an upload breaks, Glance puts the image back
+ * to queued, and it is sent again from the bundle, a bounded number of times in this run (then
+ * the next run uploads it again).
  */
 export async function uploadNodeData(
   ctx: ApplyContext,
@@ -48,8 +56,15 @@ export async function uploadNodeData(
   const id = `upload:${node.key}`;
   ctx.progress({ type: 'item-start', id, label, totalBytes: info.size });
   try {
-    /** SHA-256 of the bytes sent; undefined when an attempt broke but Glance had every byte. */
-    let digest: string | undefined;
+    // The manifest's chunks are what is sent; its whole-stream SHA-256 must be the one the graph recorded.
+    const manifest = await ctx.reader.readDataManifest(node.data);
+    if (manifest.sha256 !== info.sha256 || manifest.size !== info.size) {
+      throw new BundleIntegrityError(
+        `${label}: the bundle's data manifest (${manifest.size} bytes, sha256 ${manifest.sha256.slice(0, 16)}…) is not the data its graph describes (${info.size} bytes, ${info.sha256.slice(0, 16)}…)`,
+      );
+    }
+    /** False when no attempt got its answer but Glance had every byte (or had them from a killed run). */
+    let sent = false;
     // A run killed during its upload leaves the image saving for a while (Glance still stores
     // what it got, or has not yet noticed the broken connection): queued takes the data again,
     // active has it all already.
@@ -62,7 +77,8 @@ export async function uploadNodeData(
         : target;
     for (let attempt = 1; settled.status !== 'active'; attempt++) {
       try {
-        digest = await sendOnce(ctx, node.data, imageId, info.size, id);
+        await sendOnce(ctx, node.data, imageId, info.size, id);
+        sent = true;
         break;
       } catch (err) {
         if (ctx.signal?.aborted || attempt >= UPLOAD_ATTEMPTS || !transientUploadFailure(err, attempt))
@@ -88,14 +104,7 @@ export async function uploadNodeData(
       ...opts(ctx),
       timeoutMs: 3_600_000,
     });
-    if (digest !== undefined && digest !== info.sha256) {
-      throw new DownpourError(
-        'E_UPLOAD_HASH',
-        ExitCode.integrity,
-        `${label}: the bytes sent hash to ${digest.slice(0, 16)}…, the bundle says ${info.sha256.slice(0, 16)}…`,
-      );
-    }
-    if (digest === undefined && image.size !== info.size) {
+    if (!sent && image.size !== info.size) {
       throw new DownpourError(
         'E_UPLOAD_SIZE',
         ExitCode.unexpected,
@@ -119,21 +128,19 @@ export async function uploadNodeData(
   }
 }
 
-/** One PUT of the whole data from the bundle; returns the SHA-256 of the bytes sent. */
+/** One PUT of the whole data from the bundle, every chunk verified on the way (see `openData`). */
 async function sendOnce(
   ctx: ApplyContext,
   data: Descriptor,
   imageId: string,
   size: number,
   id: string,
-): Promise<string> {
+): Promise<void> {
   const source = await ctx.reader.openData(data, opts(ctx));
-  const sha256 = createHash('sha256');
   let sent = 0;
   let lastReport = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      sha256.update(chunk);
       sent += chunk.length;
       if (sent - lastReport >= 4 * 1024 * 1024 || sent === size) {
         lastReport = sent;
@@ -153,7 +160,6 @@ async function sendOnce(
   } finally {
     source.destroy();
   }
-  return sha256.digest('hex');
 }
 
 /** The destination's own hash of what it stored must equal the source's hash of what it had. */

@@ -26,6 +26,7 @@ export const imageApply: KindApply = {
       await record({ id: image.id });
     }
     if (image.status !== 'active') await uploadNodeData(ctx, node, image, label);
+    ctx.dataSent?.();
     return { id: image.id };
   },
   async remove(ctx, entry) {

@@ -92,6 +92,8 @@ export const volumeApply: KindApply = {
       if (temp.status !== 'active') await uploadNodeData(ctx, node, temp, label);
       imageId = temp.id;
     }
+    // The rest (Cinder building the volume from the image) is not data this import still has to check.
+    ctx.dataSent?.();
     const volume = await volumes.create(
       ctx.session,
       defined<volumes.CreateVolumeInput>({

@@ -1,6 +1,12 @@
 import { Readable, Transform } from 'node:stream';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import { InterruptedError, TlsError, TransportError, errorMessage } from '../../core/errors.js';
+import {
+  InterruptedError,
+  TlsError,
+  TransportError,
+  errorMessage,
+  isDownpourError,
+} from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { redact, redactHeaders } from '../../core/redact.js';
 import { sleep } from '../../core/sleep.js';
@@ -225,7 +231,11 @@ export class HttpClient {
         } else if (req.body) {
           if (!replayable) throw new Error('unreachable: one-shot body already sent');
           bodyOpened = true;
-          body = req.body.open().pipe(countingStream((n) => (this.stats.bytesOut += n)));
+          const opened = req.body.open();
+          const counted = opened.pipe(countingStream((n) => (this.stats.bytesOut += n)));
+          // pipe() does not pass errors on: without this a body that fails would stall the request.
+          opened.on('error', (err) => counted.destroy(err));
+          body = counted;
           if (req.body.length !== undefined) headers['content-length'] = String(req.body.length);
         }
         this.stats.requests++;
@@ -246,6 +256,8 @@ export class HttpClient {
           });
         } catch (err) {
           if (req.signal?.aborted) throw new InterruptedError();
+          // Our own body source failed (a damaged bundle blob): that is its error, not the network's.
+          if (isDownpourError(err)) throw err;
           throw toTransportError(req.method, url, err);
         }
         const rid = requestIdOf(res.headers);

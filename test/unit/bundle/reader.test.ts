@@ -186,6 +186,27 @@ describe('bundle readers', () => {
     expect(err.details).toMatchObject({ digest: chunk.digest, problem: 'digest' });
   });
 
+  it('never passes on the last byte of a damaged chunk, so a counted upload cannot complete', async () => {
+    const root = await tempDir();
+    const { dir, descriptor } = await committedBundle(root);
+    const reader = await openBundle(dir);
+    const manifest = await reader.readDataManifest(descriptor);
+    const last = manifest.chunks[manifest.chunks.length - 1]!;
+    const path = join(dir, 'blobs', 'sha256', last.digest.slice(7));
+    const bytes = await readFile(path);
+    bytes[bytes.length - 1]! ^= 0xff;
+    await writeFile(path, bytes);
+    let received = 0;
+    const stream = await reader.openData(descriptor);
+    const err = await rejection(
+      (async () => {
+        for await (const piece of stream) received += (piece as Buffer).length;
+      })(),
+    );
+    expect(err).toBeInstanceOf(BundleIntegrityError);
+    expect(received).toBeLessThan(manifest.size);
+  });
+
   it.skipIf(!hasTar)('writes archives that system tar lists and extracts to the same bundle', async () => {
     const root = await tempDir();
     const { dir, data, descriptor } = await committedBundle(root);

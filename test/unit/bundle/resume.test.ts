@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { InterruptedError } from '../../../src/core/errors.js';
+import { InterruptedError, UsageError } from '../../../src/core/errors.js';
 import { blobPath, BundleWriter, MediaType, openBundle, verifyBundle } from '../../../src/bundle/index.js';
 import { flipByte } from './damage.js';
 import { counting, dyingSource, pieces, randomBytesSeeded, sha256, tempDir } from './helpers.js';
@@ -20,7 +21,7 @@ describe('resumable data writes', () => {
   it('resumes a write killed mid-chunk from the last committed chunk, with the same manifest and sha256', async () => {
     const dir = join(await tempDir(), 'b.bundle');
     const killed = await BundleWriter.open(dir);
-    // Dies 2.5 chunks in: two chunks committed, half of the third in chunk.partial.
+    // Dies 2.5 chunks in: two chunks committed, half of the third in its partial file.
     const failAt = CHUNK * 2 + CHUNK / 2;
     await expect(
       killed.putData(dyingSource(DATA, failAt), { key: 'image-1', chunkSize: CHUNK }),
@@ -156,6 +157,55 @@ describe('resumable data writes', () => {
     expect(point.offset).toBe(DATA.length);
     const nothing = counting(pieces(Buffer.alloc(0)));
     expect(await writer.putData(nothing.source, { key: 'k', resume: point })).toEqual(done);
+  });
+
+  it('hashes the whole stream with an extra algorithm on the way, the part written before the kill included', async () => {
+    const dir = join(await tempDir(), 'b.bundle');
+    await expect(
+      (await BundleWriter.open(dir)).putData(dyingSource(DATA, CHUNK * 2 + 100), {
+        key: 'k',
+        chunkSize: CHUNK,
+        alsoHash: ['sha512'],
+      }),
+    ).rejects.toThrow('connection reset');
+    const writer = await BundleWriter.open(dir);
+    const point = await writer.dataResumePoint('k');
+    expect(point.offset).toBe(CHUNK * 2);
+    const seen: Record<string, string>[] = [];
+    const resumed = await writer.putData(pieces(DATA.subarray(point.offset)), {
+      key: 'k',
+      resume: point,
+      alsoHash: ['sha512'],
+      check: (digests) => void seen.push({ ...digests }),
+    });
+    const sha512 = createHash('sha512').update(DATA).digest('hex');
+    expect(resumed.digests).toEqual({ sha256: sha256(DATA), sha512 });
+    expect(seen).toEqual([{ sha256: sha256(DATA), sha512 }]);
+  });
+
+  it('forgets the progress of data its check refuses, so the next run reads the source from the start', async () => {
+    const dir = join(await tempDir(), 'b.bundle');
+    const writer = await BundleWriter.open(dir);
+    await expect(
+      writer.putData(pieces(DATA), {
+        key: 'k',
+        chunkSize: CHUNK,
+        alsoHash: ['md5'],
+        check: () => {
+          throw new Error('not what the source has');
+        },
+      }),
+    ).rejects.toThrow('not what the source has');
+    expect(await writer.dataResumePoint('k')).toMatchObject({ offset: 0, chunks: [] });
+  });
+
+  it('refuses an extra hash algorithm this Node does not have before reading anything', async () => {
+    const writer = await BundleWriter.open(join(await tempDir(), 'b.bundle'));
+    const source = counting(pieces(DATA));
+    await expect(
+      writer.putData(source.source, { key: 'k', chunkSize: CHUNK, alsoHash: ['no-such-hash'] }),
+    ).rejects.toBeInstanceOf(UsageError);
+    expect(source.pulled()).toBe(0);
   });
 
   it('starts from zero when there is no progress for the key', async () => {

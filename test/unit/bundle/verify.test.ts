@@ -85,6 +85,21 @@ describe('verifyBundle', () => {
     }
   });
 
+  it('checks data chunks by size only when asked, documents and manifests still by digest', async () => {
+    const dir = join(await tempDir(), 'b.bundle');
+    const { docs, manifest, image } = await sample(dir);
+    const [c1, c3] = [manifest.chunks[1]!, manifest.chunks[3]!];
+    await cutTo(blobPath(dir, c1.digest), 100);
+    await flipByte(blobPath(dir, c3.digest), 7);
+    await flipByte(blobPath(dir, docs[0]!.digest), 3);
+    const report = await verifyBundle(await openBundle(dir), { chunkDigests: false });
+    expect(report.problems.map((p) => [p.digest, p.problem])).toEqual([
+      [docs[0]!.digest, 'digest'],
+      [c1.digest, 'size'],
+    ]);
+    expect(report.problems.some((p) => p.digest === image.digest || p.digest === c3.digest)).toBe(false);
+  });
+
   it('reports a damaged data manifest without losing the rest of the report', async () => {
     const dir = join(await tempDir(), 'b.bundle');
     const { image } = await sample(dir);
