@@ -217,9 +217,12 @@ async function requestCounts(
       competitor: '—',
       ratio: g.ratio,
       met: atMost(g.ratio, LINEAR_TOLERANCE),
-      note: g.superlinear.length
-        ? `faster than linear: ${g.superlinear.map((k) => `${k.kind} ${k.counts.join('/')}`).join('; ')}`
-        : `${g.slopeSmall.toFixed(2)} then ${g.slopeLarge.toFixed(2)} requests per added resource`,
+      note:
+        `${g.slopeSmall.toFixed(2)} then ${g.slopeLarge.toFixed(2)} requests per added resource` +
+        (g.superlinear.length
+          ? `; faster than linear: ${g.superlinear.map((k) => `\`${k.kind}\` ${k.counts.join('/')}`).join(', ')}` +
+            `; without ${g.superlinear.length === 1 ? 'it' : 'them'} the ratio is ${g.ratioWithoutThem?.toFixed(2) ?? 'n/a'}`
+          : ''),
     });
   }
   const reBase = {

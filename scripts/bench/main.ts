@@ -118,10 +118,16 @@ async function main(): Promise<number> {
     (opts.maxMinutes + 15) * 60_000,
   );
   hardStop.unref();
+  let interrupted = false;
   const interrupt = (signal: string) => {
-    log(`${signal}: stopping after cleanup`);
-    if (ctx) ctx.deadline = 0;
     killRunning();
+    if (interrupted) {
+      log(`${signal} again: stopping now, without cleanup (the prefix is ${prefix})`);
+      process.exit(130);
+    }
+    interrupted = true;
+    log(`${signal}: stopping after cleanup (${signal} again to stop at once)`);
+    if (ctx) ctx.deadline = 0;
   };
   process.on('SIGINT', () => interrupt('SIGINT'));
   process.on('SIGTERM', () => interrupt('SIGTERM'));

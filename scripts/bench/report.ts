@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Figure } from './figures.js';
+import type { Family, Figure } from './figures.js';
 import type { CountPoint } from './requests.js';
 
 export interface Machine {
@@ -115,7 +115,9 @@ export function renderMarkdown(results: Results): string {
     '| --- | --- | --- | --- | ---: | --- | --- |',
   ];
   const notes: string[] = [];
-  for (const f of results.figures) {
+  const order: Family[] = ['data path', 'memory', 'orchestration', 'requests', 'parallel transfers'];
+  const figures = [...results.figures].sort((a, b) => order.indexOf(a.family) - order.indexOf(b.family));
+  for (const f of figures) {
     let figure = cell(f.figure);
     if (f.note) {
       notes.push(f.note);
@@ -127,7 +129,7 @@ export function renderMarkdown(results: Results): string {
   }
   out.push('', 'Ratios:', '');
   const meanings = new Map<string, string>();
-  for (const f of results.figures) if (f.ratioMeaning) meanings.set(`${f.family}: ${f.ratioMeaning}`, '');
+  for (const f of figures) if (f.ratioMeaning) meanings.set(`${f.family}: ${f.ratioMeaning}`, '');
   for (const k of meanings.keys()) out.push(`- ${k}`);
   if (notes.length) {
     out.push('', 'Notes:', '');

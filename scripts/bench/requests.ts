@@ -68,6 +68,8 @@ export interface Growth {
   ratio: number | undefined;
   /** Request kinds whose count grows faster than the resources do. */
   superlinear: { kind: string; counts: number[] }[];
+  /** The same ratio without the superlinear kinds: what the rest of the requests do. */
+  ratioWithoutThem: number | undefined;
 }
 
 /** The allowance for polling and retries before growth counts as faster than linear. */
@@ -93,11 +95,16 @@ export function growth(points: readonly CountPoint[]): Growth | undefined {
     if (s2 > s1 * LINEAR_TOLERANCE + 0.5)
       superlinear.push({ kind, counts: points.map((p) => p.counts.byKind[kind] ?? 0) });
   }
+  const flagged = new Set(superlinear.map((k) => k.kind));
+  const [r1, r2] = slopes(points, (p) =>
+    Object.entries(p.counts.byKind).reduce((sum, [kind, n]) => sum + (flagged.has(kind) ? 0 : n), 0),
+  );
   return {
     slopeSmall,
     slopeLarge,
     ratio: slopeSmall > 0 ? slopeLarge / slopeSmall : undefined,
     superlinear,
+    ratioWithoutThem: r1 > 0 ? r2 / r1 : undefined,
   };
 }
 
