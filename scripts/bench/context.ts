@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchClouds } from './cloud.js';
-import type { Run, Runner } from './measure.js';
+import { sweep, type BenchClouds } from './cloud.js';
+import { failureOf, ok, type Run, type Runner } from './measure.js';
 
 export const OPENSTACK_CLI = '/usr/bin/openstack';
 export const CURL = '/usr/bin/curl';
@@ -103,4 +103,25 @@ export async function tokenHeaderFile(ctx: BenchContext, cloud: 'src' | 'dst'): 
 
 export async function imageEndpoint(ctx: BenchContext, cloud: 'src' | 'dst'): Promise<string> {
   return ctx.clouds[cloud].session.endpoint('image');
+}
+
+/**
+ * Remove what the run made in `dst`: Downpour's own `destroy` for one of its imports (a failed
+ * destroy is logged and left to the sweep), then the sweep by prefix.
+ */
+export async function cleanDst(ctx: BenchContext, bundle?: string, state?: string): Promise<void> {
+  if (bundle && state) {
+    try {
+      const run = await downpour(
+        ctx,
+        ['destroy', bundle, '--cloud', 'dst', '--state', state, '--json'],
+        'destroy',
+        20 * 60_000,
+      );
+      if (!ok(run)) ctx.log(`destroy failed (${failureOf(run)}); sweeping by name`);
+    } catch (err) {
+      ctx.log(`destroy did not run (${(err as Error).message}); sweeping by name`);
+    }
+  }
+  await sweep(ctx.clouds.dst, ctx.prefix, () => undefined);
 }

@@ -16,6 +16,7 @@ export interface Machine {
   loadAverageAtStart: number[];
   loadAverageAtEnd?: number[];
   tools: Record<string, string>;
+  /** The last commit that changed Downpour itself (src/, bin/), which is what is measured. */
   code: { commit: string; subject: string; dirty: boolean };
 }
 
@@ -50,8 +51,8 @@ export function machineFacts(root: string): Machine {
       nova: firstLine(['dpkg-query', '-W', '-f', 'nova-api ${Version}', 'nova-api']),
     },
     code: {
-      commit: firstLine(['git', 'rev-parse', '--short', 'HEAD'], root),
-      subject: firstLine(['git', 'log', '-1', '--format=%s'], root),
+      commit: firstLine(['git', 'log', '-1', '--format=%h', '--', 'src', 'bin', 'package-lock.json'], root),
+      subject: firstLine(['git', 'log', '-1', '--format=%s', '--', 'src', 'bin', 'package-lock.json'], root),
       dirty: firstLine(['git', 'status', '--porcelain', '--', 'src', 'bin'], root) !== '',
     },
   };
@@ -105,7 +106,7 @@ export function renderMarkdown(results: Results): string {
       .join(', ')}).`,
     `- **Machine**: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, ${m.kernel}, Node ${m.node}; load average ${m.loadAverageAtStart.join(' / ')} at the start${m.loadAverageAtEnd ? `, ${m.loadAverageAtEnd.join(' / ')} at the end` : ''} (the machine is shared).`,
     `- **Cloud**: the local OpenStack on 127.0.0.1 (${m.tools['glance']}, ${m.tools['nova']}); ${run.where}.`,
-    `- **Code measured**: ${m.code.commit} "${m.code.subject}"${m.code.dirty ? ' with uncommitted changes in src/' : ''}.`,
+    `- **Code measured**: Downpour as of ${m.code.commit} "${m.code.subject}"${m.code.dirty ? ', with uncommitted changes in src/ or bin/' : ''}.`,
     `- **Tools**: ${m.tools['curl']?.split(' ').slice(0, 2).join(' ')}; ${m.tools['openstack']}; GNU time for peak RSS.`,
     `- **Options**: ${Object.entries(run.options)
       .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(',') : String(v)}`)

@@ -117,3 +117,10 @@ export function topKinds(points: readonly CountPoint[], limit = 12): { kind: str
     .slice(0, limit)
     .map(([kind]) => ({ kind, counts: points.map((p) => p.counts.byKind[kind] ?? 0) }));
 }
+
+/** GETs of image data (`/v2/images/{id}/file`): what a re-export must not repeat. */
+export function imageDataGets(counts: RequestCounts): number {
+  return Object.entries(counts.byKind)
+    .filter(([kind]) => /^GET image .*\/images\/\{id\}\/file$/.test(kind))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
