@@ -14,7 +14,7 @@ export interface Figure {
   ratio: number | undefined;
   /** How the ratio is computed, e.g. "competitor time / Downpour time". */
   ratioMeaning: string;
-  /** The target, e.g. "≥ 0.9"; "—" when the issue sets none. */
+  /** The target, e.g. "≥ 0.9"; "—" when there is none. */
   target: string;
   /** undefined: no target, or not measured. */
   met: boolean | undefined;
@@ -32,7 +32,7 @@ export function throughput(bytes: number, s: number | undefined): string {
   return s === undefined ? 'n/a' : `${seconds(s)} (${(bytes / MiB / s).toFixed(1)} MiB/s)`;
 }
 
-/** GNU time's KiB as decimal megabytes, the unit of the issue's 200 MB target. */
+/** GNU time's KiB as decimal megabytes, the unit of the 200 MB target. */
 export function megabytes(kib: number | undefined): string {
   return kib === undefined ? 'n/a' : `${((kib * 1024) / 1e6).toFixed(0)} MB`;
 }
