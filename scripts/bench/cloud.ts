@@ -9,14 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { identityV3 } from '../../src/openstack/common.js';
 import { defaultSearchEnvironment } from '../../src/openstack/config/files.js';
 import { loadCloudConfig } from '../../src/openstack/config/loader.js';
 import { isNotFound } from '../../src/openstack/http/errors.js';
 import * as floatingIps from '../../src/openstack/network/floating-ips/index.js';
 import * as ports from '../../src/openstack/network/ports/index.js';
-import * as securityGroups from '../../src/openstack/network/security-groups/index.js';
 import { Session } from '../../src/openstack/session/session.js';
+import { createProjectWithMember, deleteThrowaway } from '../../test/support/throwaway.js';
 import { deleteWorkload } from '../../test/support/workload.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -121,7 +120,7 @@ export async function openClouds(options: {
         for (const cloud of ['src', 'dst'] as const) {
           const t = made[cloud];
           if (!t) continue;
-          await deleteProject(admin, t);
+          await deleteThrowaway(admin, t);
           log(`deleted project ${prefix}-${cloud}`);
         }
         await admin.close();
@@ -130,7 +129,7 @@ export async function openClouds(options: {
     return clouds;
   } catch (err) {
     await Promise.all(sessions.map((s) => s.close()));
-    for (const t of Object.values(made)) await deleteProject(admin, t).catch(() => undefined);
+    for (const t of Object.values(made)) await deleteThrowaway(admin, t).catch(() => undefined);
     await admin.close();
     throw err;
   }
@@ -141,59 +140,20 @@ async function createProject(
   name: string,
   password: string,
 ): Promise<{ projectId: string; userId: string }> {
-  const v3 = await identityV3(admin);
-  const project = (
-    await admin.json<{ project: { id: string } }>('identity', {
-      method: 'POST',
-      path: `${v3}/projects`,
-      json: { project: { name, domain_id: 'default', description: 'downpour bench, throwaway' } },
-      ok: [201],
-    })
-  ).data.project;
-  const user = (
-    await admin.json<{ user: { id: string } }>('identity', {
-      method: 'POST',
-      path: `${v3}/users`,
-      json: { user: { name, password, domain_id: 'default', default_project_id: project.id } },
-      ok: [201],
-    })
-  ).data.user;
-  const member = (
-    await admin.json<{ roles: { id: string }[] }>('identity', {
-      path: `${v3}/roles`,
-      query: { name: 'member' },
-    })
-  ).data.roles[0];
-  if (!member) throw new Error('the cloud has no "member" role');
-  await admin.json('identity', {
-    method: 'PUT',
-    path: `${v3}/projects/${project.id}/users/${user.id}/roles/${member.id}`,
-    ok: [204],
-  });
+  const project = await createProjectWithMember(admin, name, password, 'downpour bench, throwaway');
   await admin.json('compute', {
     method: 'PUT',
-    path: `os-quota-sets/${project.id}`,
+    path: `os-quota-sets/${project.projectId}`,
     json: { quota_set: COMPUTE_QUOTA },
     ok: [200],
   });
   await admin.json('network', {
     method: 'PUT',
-    path: `quotas/${project.id}`,
+    path: `quotas/${project.projectId}`,
     json: { quota: NETWORK_QUOTA },
     ok: [200],
   });
-  return { projectId: project.id, userId: user.id };
-}
-
-/** What a member cannot delete (the default security group), then the user and the project. */
-async function deleteProject(admin: Session, t: { projectId: string; userId: string }): Promise<void> {
-  const v3 = await identityV3(admin);
-  for await (const g of securityGroups.list(admin, { project_id: t.projectId }))
-    await securityGroups.remove(admin, g.id).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-  for (const path of [`${v3}/users/${t.userId}`, `${v3}/projects/${t.projectId}`])
-    await admin.json('identity', { method: 'DELETE', path, ok: [204, 404] });
+  return project;
 }
 
 /**

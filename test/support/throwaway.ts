@@ -24,22 +24,22 @@ export interface Throwaway {
   userId: string;
 }
 
-/** An admin-made project with a member user; its cloud entry (named like the project) goes into `clouds`. */
-export async function createThrowaway(
+/** An admin-made project, and a user of the same name and `password` who is its member. */
+export async function createProjectWithMember(
   admin: Session,
   name: string,
-  clouds: ThrowawayClouds,
-): Promise<Throwaway> {
+  password: string,
+  description: string,
+): Promise<{ projectId: string; userId: string }> {
   const v3 = await identityV3(admin);
   const project = (
     await admin.json<{ project: { id: string } }>('identity', {
       method: 'POST',
       path: `${v3}/projects`,
-      json: { project: { name, domain_id: 'default', description: 'downpour import test, throwaway' } },
+      json: { project: { name, domain_id: 'default', description } },
       ok: [201],
     })
   ).data.project;
-  const password = randomBytes(24).toString('base64url');
   const user = (
     await admin.json<{ user: { id: string } }>('identity', {
       method: 'POST',
@@ -61,15 +61,29 @@ export async function createThrowaway(
     path: `${v3}/projects/${project.id}/users/${user.id}/roles/${member.id}`,
     ok: [204],
   });
+  return { projectId: project.id, userId: user.id };
+}
+
+/** An admin-made project with a member user; its cloud entry (named like the project) goes into `clouds`. */
+export async function createThrowaway(
+  admin: Session,
+  name: string,
+  clouds: ThrowawayClouds,
+): Promise<Throwaway> {
+  const password = randomBytes(24).toString('base64url');
+  const made = await createProjectWithMember(admin, name, password, 'downpour import test, throwaway');
   const entry = structuredClone(clouds.template) as { auth: Record<string, unknown> };
   entry.auth = { ...entry.auth, username: name, password, project_name: name };
   clouds.entries[name] = entry;
   await writeFile(clouds.file, stringifyYaml({ clouds: clouds.entries }), { mode: 0o600 });
-  return { name, projectId: project.id, userId: user.id };
+  return { name, ...made };
 }
 
 /** The project's leftovers that no member may delete (its default security group), then the user and project. */
-export async function deleteThrowaway(admin: Session, t: Throwaway): Promise<void> {
+export async function deleteThrowaway(
+  admin: Session,
+  t: Pick<Throwaway, 'projectId' | 'userId'>,
+): Promise<void> {
   const v3 = await identityV3(admin);
   for await (const g of securityGroups.list(admin, { project_id: t.projectId }))
     await securityGroups.remove(admin, g.id).catch((err: unknown) => {
