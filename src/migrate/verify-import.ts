@@ -16,6 +16,30 @@ export interface VerificationCheck {
 }
 
 /**
+ * Objects read in one list where the API can filter by this bundle's tag, so that checking
+ * twenty servers costs one request, not twenty; anything the list did not show (an object
+ * without the tag, or a list that failed) is read on its own.
+ */
+function snapshotOf<T extends { id: string }>(
+  list: () => AsyncIterable<T>,
+  get: (id: string) => Promise<T>,
+): (id: string) => Promise<T> {
+  let listed: Promise<Map<string, T>> | undefined;
+  return async (id) => {
+    listed ??= (async () => {
+      const byId = new Map<string, T>();
+      try {
+        for await (const item of list()) byId.set(item.id, item);
+      } catch {
+        byId.clear();
+      }
+      return byId;
+    })();
+    return (await listed).get(id) ?? get(id);
+  };
+}
+
+/**
  * After the walk: servers ACTIVE (or SHUTOFF like their source), every server port bound to
  * its server (device_id: this cloud binds every port, so status alone proves nothing), data
  * volumes attached to the right server, uploaded images active with the source's hash.
@@ -23,6 +47,21 @@ export interface VerificationCheck {
 export async function verifyImport(ctx: ApplyContext, graph: GraphDocument): Promise<VerificationCheck[]> {
   const checks: VerificationCheck[] = [];
   const o = ctx.signal ? { signal: ctx.signal } : {};
+  const bundleTag = `downpour:bundle=${ctx.bundleId}`;
+  const serverOf = snapshotOf(
+    () =>
+      ctx.caps.serverTags ? servers.list(ctx.session, { tags: [bundleTag] }, o) : noItems<servers.Server>(),
+    (id) => servers.get(ctx.session, id, o),
+  );
+  const portOf = snapshotOf(
+    () => ports.list(ctx.session, { tags: [bundleTag] }, o),
+    (id) => ports.get(ctx.session, id, o),
+  );
+  // Cinder filters by metadata only from some microversions on: the project's volumes, once.
+  const volumeOf = snapshotOf(
+    () => volumes.list(ctx.session, {}, o),
+    (id) => volumes.get(ctx.session, id, o),
+  );
   const check = async (key: string, what: string, fn: () => Promise<[boolean, string]>) => {
     try {
       const [ok, detail] = await fn();
@@ -39,14 +78,14 @@ export async function verifyImport(ctx: ApplyContext, graph: GraphDocument): Pro
     if (node.kind === 'compute.server') {
       const wanted = doc['status'] === 'SHUTOFF' ? 'SHUTOFF' : 'ACTIVE';
       await check(node.key, `server is ${wanted}`, async () => {
-        const s = await servers.get(ctx.session, target, o);
+        const s = await serverOf(target);
         return [s.status === wanted, `status ${s.status}`];
       });
       for (const sourcePort of (doc['ports'] as string[] | undefined) ?? []) {
         const portId = ctx.journal.targetOf(`network.port:${sourcePort}`);
         if (!portId) continue;
         await check(node.key, 'port bound to this server', async () => {
-          const p = await ports.get(ctx.session, portId, o);
+          const p = await portOf(portId);
           return [
             p.device_id === target && p.status === 'ACTIVE',
             `port ${portId}: device ${p.device_id || '(none)'}, status ${p.status}`,
@@ -57,7 +96,7 @@ export async function verifyImport(ctx: ApplyContext, graph: GraphDocument): Pro
         const volumeId = ctx.journal.targetOf(`block-storage.volume:${v.volume_id}`);
         if (!volumeId) continue;
         await check(node.key, 'volume attached to this server', async () => {
-          const vol = await volumes.get(ctx.session, volumeId, o);
+          const vol = await volumeOf(volumeId);
           const attached = vol.attachments.some((a) => a.server_id === target);
           return [
             attached && vol.status === 'in-use',
@@ -79,10 +118,12 @@ export async function verifyImport(ctx: ApplyContext, graph: GraphDocument): Pro
     }
     if (node.kind === 'block-storage.volume') {
       await check(node.key, 'volume usable', async () => {
-        const vol = await volumes.get(ctx.session, target, o);
+        const vol = await volumeOf(target);
         return [['available', 'in-use'].includes(vol.status), `status ${vol.status}, ${vol.size} GiB`];
       });
     }
   }
   return checks;
 }
+
+async function* noItems<T>(): AsyncGenerator<T> {}
