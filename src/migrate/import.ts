@@ -30,6 +30,7 @@ import {
   type JournalEntry,
 } from './journal.js';
 import { verifyImport, type VerificationCheck } from './verify-import.js';
+import { nothingEarlierOf } from './earlier.js';
 
 export interface LoadedBundle {
   reader: BundleReader;
@@ -208,6 +209,7 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
   }
 
   const warnings: string[] = [];
+  const caps = await destinationCaps(session, gathered.facts);
   const ctx: ApplyContext = {
     session,
     bundleId: bundle.bundleId,
@@ -216,7 +218,10 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
     nodes,
     plan: planned,
     documents: bundle.documents,
-    caps: await destinationCaps(session, gathered.facts),
+    caps,
+    ...(resuming
+      ? {}
+      : { nothingEarlier: await nothingEarlierOf(session, bundle.bundleId, caps, nodes, signal) }),
     progress,
     logger,
     ...(signal ? { signal } : {}),
@@ -369,6 +374,7 @@ export async function findEarlier(
 ): Promise<Created | undefined> {
   const kind = APPLIES[node.kind];
   if (!kind) return undefined;
+  if (!entry && ctx.nothingEarlier?.has(node.kind)) return undefined;
   const found = await kind.find(ctx, node, doc, entry);
   const wait = inFlightFor(entry, Date.now());
   if (found || wait === 0) return found;

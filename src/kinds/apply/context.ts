@@ -37,6 +37,12 @@ export interface ApplyContext {
    * carries no data starts before every upload is in, so a damaged bundle is found first.
    */
   dataSent?: () => void;
+  /**
+   * Kinds of which a first run of this import found no object of this bundle at the
+   * destination: a node of these kinds with nothing in the journal has no earlier copy to adopt,
+   * so it is not looked for one by one.
+   */
+  nothingEarlier?: ReadonlySet<string>;
 }
 
 /** The destination id of a node this one depends on (created, adopted, mapped, reused or merged). */

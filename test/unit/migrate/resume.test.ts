@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { entryForPlanned, IN_FLIGHT_MS, inFlightFor } from '../../../src/migrate/import.js';
+import type { ApplyContext } from '../../../src/kinds/apply/context.js';
+import type { GraphNode } from '../../../src/kinds/model.js';
+import { entryForPlanned, findEarlier, IN_FLIGHT_MS, inFlightFor } from '../../../src/migrate/import.js';
 import type { JournalEntry } from '../../../src/migrate/journal.js';
 import { TemporaryJournal } from '../../../src/migrate/temporaries.js';
 import type { PlannedNode } from '../../../src/plan/types.js';
@@ -77,6 +79,43 @@ describe('a create asked for by a run that was killed', () => {
     expect(inFlightFor(entry('created', 'shop-key'), at)).toBe(0);
     expect(inFlightFor(entry('failed'), at)).toBe(0);
     expect(inFlightFor(undefined, at)).toBe(0);
+  });
+});
+
+describe('a first import looking for earlier copies', () => {
+  const port = {
+    key: 'network.port:p1',
+    kind: 'network.port',
+    sourceId: 'p1',
+    name: 'web-port',
+  } as GraphNode;
+  /** A context whose every request fails loudly: a lookup that reaches the cloud shows. */
+  const ctx = (nothingEarlier: string[]) =>
+    ({
+      bundleId: 'b1',
+      caps: { neutronTags: true, serverTags: true },
+      nothingEarlier: new Set(nothingEarlier),
+      session: new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error('the cloud was asked');
+          },
+        },
+      ),
+      signal: undefined,
+    }) as unknown as ApplyContext;
+  const creating = { ...entry('creating'), kind: 'network.port' } as JournalEntry;
+
+  it('asks nothing for a node without a journal entry when its kind has no object of this bundle there', async () => {
+    await expect(findEarlier(ctx(['network.port']), port, {}, undefined)).resolves.toBeUndefined();
+  });
+
+  it('still looks when the kind has objects of this bundle, or the journal holds an intent for the node', async () => {
+    await expect(findEarlier(ctx([]), port, {}, undefined)).rejects.toThrow('the cloud was asked');
+    await expect(findEarlier(ctx(['network.port']), port, {}, creating)).rejects.toThrow(
+      'the cloud was asked',
+    );
   });
 });
 

@@ -1,0 +1,62 @@
+/**
+ * Whether an earlier run of this import left anything at the destination. A rerun reads its
+ * journal; a first run (no journal) may still meet objects of an earlier import whose journal
+ * was lost, found by their provenance tag. One probe per kind answers for every node of it, so
+ * a first import does not look for an earlier copy of each port, floating IP and server.
+ */
+import { errorMessage } from '../core/errors.js';
+import type { DestinationCaps } from '../kinds/apply/context.js';
+import type { GraphNode } from '../kinds/model.js';
+import * as servers from '../openstack/compute/servers/index.js';
+import * as floatingIps from '../openstack/network/floating-ips/index.js';
+import * as networks from '../openstack/network/networks/index.js';
+import * as ports from '../openstack/network/ports/index.js';
+import * as routers from '../openstack/network/routers/index.js';
+import * as securityGroups from '../openstack/network/security-groups/index.js';
+import * as subnets from '../openstack/network/subnets/index.js';
+import type { Session } from '../openstack/session/session.js';
+
+type Probe = (session: Session, tags: string[], signal?: AbortSignal) => AsyncIterable<unknown>;
+
+const opts = (signal?: AbortSignal) => (signal ? { signal } : {});
+
+/** Kinds whose objects carry the bundle's tag from their first moment or soon after, and can be listed by it. */
+const PROBES: Record<string, Probe> = {
+  'network.network': (s, tags, signal) => networks.list(s, { tags, limit: 1 }, opts(signal)),
+  'network.subnet': (s, tags, signal) => subnets.list(s, { tags, limit: 1 }, opts(signal)),
+  'network.port': (s, tags, signal) => ports.list(s, { tags, limit: 1 }, opts(signal)),
+  'network.router': (s, tags, signal) => routers.list(s, { tags, limit: 1 }, opts(signal)),
+  'network.security-group': (s, tags, signal) => securityGroups.list(s, { tags, limit: 1 }, opts(signal)),
+  'network.floating-ip': (s, tags, signal) => floatingIps.list(s, { tags, limit: 1 }, opts(signal)),
+};
+
+/**
+ * The kinds, among those `nodes` has, of which the destination holds no object tagged with
+ * this bundle. A kind whose probe fails is left out: its nodes are looked for one by one.
+ */
+export async function nothingEarlierOf(
+  session: Session,
+  bundleId: string,
+  caps: DestinationCaps,
+  nodes: ReadonlyMap<string, GraphNode>,
+  signal?: AbortSignal,
+): Promise<Set<string>> {
+  const tags = [`downpour:bundle=${bundleId}`];
+  const probes: Record<string, Probe> = { ...PROBES };
+  // Servers carry the tag from their create on; without server tags they are found by metadata.
+  if (caps.serverTags)
+    probes['compute.server'] = (s, t, sig) => servers.list(s, { tags: t, limit: 1 }, opts(sig));
+  const kinds = [...new Set([...nodes.values()].map((n) => n.kind))].filter((k) => probes[k]);
+  const empty = new Set<string>();
+  await Promise.all(
+    kinds.map(async (kind) => {
+      try {
+        for await (const _ of (probes[kind] as Probe)(session, tags, signal)) return;
+        empty.add(kind);
+      } catch (err) {
+        session.logger.debug(`looking for earlier ${kind} objects of this bundle: ${errorMessage(err)}`);
+      }
+    }),
+  );
+  return empty;
+}
