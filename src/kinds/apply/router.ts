@@ -1,11 +1,10 @@
 import * as ports from '../../openstack/network/ports/index.js';
 import * as routers from '../../openstack/network/routers/index.js';
 import { isConflict, isNotFound } from '../../openstack/http/errors.js';
-import { sleep } from '../../core/sleep.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, maybeTargetOf, opts, type KindApply } from './context.js';
 import { findNeutron, intent, tagNeutron } from './network.js';
-import { IN_FLIGHT_MS } from './in-flight.js';
+import { landsInFlight } from './in-flight.js';
 
 const ROUTER_OWNERS =
   /^network:(router_interface|router_interface_distributed|ha_router_replicated_interface)$/;
@@ -90,12 +89,10 @@ async function landedLater(
   routerId: string,
   subnetId: string,
 ): Promise<boolean> {
-  const deadline = Date.now() + IN_FLIGHT_MS;
-  for (;;) {
-    if ((await interfaceSubnets(ctx, routerId)).has(subnetId)) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(2_000, ctx.signal);
-  }
+  return landsInFlight(
+    async () => ((await interfaceSubnets(ctx, routerId)).has(subnetId) ? true : undefined),
+    ctx.signal,
+  );
 }
 
 /** `add`, where a conflict is fine if the interface then shows on the router. */

@@ -2,7 +2,7 @@ import * as servers from '../../openstack/compute/servers/index.js';
 import * as volumes from '../../openstack/block-storage/volumes/index.js';
 import { orUndefined } from '../../openstack/common.js';
 import { isConflict } from '../../openstack/http/errors.js';
-import { IN_FLIGHT_MS } from './in-flight.js';
+import { landsInFlight } from './in-flight.js';
 import * as ports from '../../openstack/network/ports/index.js';
 import { sleep } from '../../core/sleep.js';
 import { intent } from './network.js';
@@ -37,14 +37,11 @@ function serverTags(
 
 /** Whether the volume is being attached, or is attached, to this server: looked at for as long as a killed run's attach may take. */
 async function attachingHere(ctx: ApplyContext, volumeId: string, serverId: string): Promise<boolean> {
-  const deadline = Date.now() + IN_FLIGHT_MS;
-  for (;;) {
+  return landsInFlight(async () => {
     const v = await orUndefined(() => volumes.get(ctx.session, volumeId, opts(ctx)));
     if (v?.attachments.some((a) => a.server_id === serverId)) return true;
-    if (!v || !['attaching', 'reserved', 'available'].includes(v.status) || Date.now() > deadline)
-      return false;
-    await sleep(2_000, ctx.signal);
-  }
+    return v && ['attaching', 'reserved', 'available'].includes(v.status) ? undefined : false;
+  }, ctx.signal);
 }
 
 /** This import's ports for the server, by destination id. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApplyContext } from '../../../src/kinds/apply/context.js';
+import { landsInFlight } from '../../../src/kinds/apply/in-flight.js';
 import type { GraphNode } from '../../../src/kinds/model.js';
 import { entryForPlanned, findEarlier, IN_FLIGHT_MS, inFlightFor } from '../../../src/migrate/import.js';
 import type { JournalEntry } from '../../../src/migrate/journal.js';
@@ -79,6 +80,17 @@ describe('a create asked for by a run that was killed', () => {
     expect(inFlightFor(entry('created', 'shop-key'), at)).toBe(0);
     expect(inFlightFor(entry('failed'), at)).toBe(0);
     expect(inFlightFor(undefined, at)).toBe(0);
+  });
+});
+
+describe('an operation a killed run may still have under way', () => {
+  it('counts as landed or not as soon as a look says so, and is looked at again while it may still land', async () => {
+    await expect(landsInFlight(() => Promise.resolve(true))).resolves.toBe(true);
+    await expect(landsInFlight(() => Promise.resolve(false))).resolves.toBe(false);
+    const answers: (boolean | undefined)[] = [undefined, true];
+    let looks = 0;
+    await expect(landsInFlight(() => Promise.resolve(answers[looks++]))).resolves.toBe(true);
+    expect(looks).toBe(2);
   });
 });
 
