@@ -2,8 +2,11 @@
  * Build or remove the sample workload (test/support/workload.ts) in a tenant, for the README demo:
  *
  *   npx tsx scripts/sample-workload.ts create --prefix shop [--image-mib 8] [--cloud src]
+ *       [--external-network public] [--flavor m1.tiny] [--base-image dp-base] [--json]
  *   npx tsx scripts/sample-workload.ts delete --prefix shop [--cloud src]
  *
+ * The defaults are the first local cloud's; the second has ext-net, gp.small and base-image.
+ * --json prints the workload's ids as one JSON document on stdout (for tests).
  * The cloud comes from clouds.yaml as for downpour itself (OS_CLIENT_CONFIG_FILE, ...).
  */
 import { parseArgs } from 'node:util';
@@ -11,7 +14,8 @@ import { loadCloudConfig } from '../src/openstack/config/loader.js';
 import { Session } from '../src/openstack/session/session.js';
 import { buildWorkload, deleteWorkload, SHOP_TAG } from '../test/support/workload.js';
 
-const USAGE = 'usage: sample-workload.ts create|delete --prefix P [--image-mib N] [--cloud NAME]';
+const USAGE =
+  'usage: sample-workload.ts create|delete --prefix P [--image-mib N] [--cloud NAME] [--external-network N] [--flavor F] [--base-image I] [--json]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -20,6 +24,10 @@ async function main(): Promise<number> {
       prefix: { type: 'string' },
       'image-mib': { type: 'string', default: '8' },
       cloud: { type: 'string', default: 'src' },
+      'external-network': { type: 'string' },
+      flavor: { type: 'string' },
+      'base-image': { type: 'string' },
+      json: { type: 'boolean', default: false },
     },
   });
   const [action] = positionals;
@@ -42,7 +50,21 @@ async function main(): Promise<number> {
       console.log(`deleted workload ${prefix} from project ${session.project.name}`);
       return 0;
     }
-    const w = await buildWorkload(session, { prefix, imageMiB, log });
+    const w = await buildWorkload(session, {
+      prefix,
+      imageMiB,
+      log,
+      ...(values['external-network'] ? { externalNetwork: values['external-network'] } : {}),
+      ...(values.flavor ? { flavor: values.flavor } : {}),
+      ...(values['base-image'] ? { baseImage: values['base-image'] } : {}),
+    });
+    if (values.json) {
+      const ids = Object.fromEntries(
+        Object.entries(w).filter(([k, v]) => k !== 'imageData' && typeof v !== 'function'),
+      );
+      console.log(JSON.stringify({ ...ids, imageBytes: w.imageData.length }));
+      return 0;
+    }
     const rows: [string, string][] = [
       ['web server (boots from image, tag app=shop)', w.servers.web],
       ['db server (boots from volume, tag app=shop)', w.servers.db],

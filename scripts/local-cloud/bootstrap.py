@@ -7,7 +7,8 @@ usage:
                                          and a check that src/dst members may use Heat
   bootstrap.py tenants PASSWORD NAME...  extra member-only tenants NAME with user NAME-user
 
-Reads clouds.yaml from $OS_CLIENT_CONFIG_FILE (clouds 'admin', 'src', 'dst').
+Reads clouds.yaml from $OS_CLIENT_CONFIG_FILE (clouds 'admin', 'src', 'dst'; with
+DPCLOUD_PROFILE=b, the second cloud's 'b-admin', 'b-src', 'b-dst').
 Every step may run any number of times; existing objects are left alone.
 """
 import hashlib
@@ -20,7 +21,33 @@ from openstack.block_storage.v3.quota_set import QuotaSet as VolumeQuotaSet
 from openstack.compute.v2.quota_set import QuotaSet
 
 IP = "127.0.0.1"
-REGION = "RegionOne"
+
+# The two local clouds are configured unlike each other on purpose, as real clouds are, so that
+# Downpour's mapping of regions, flavors, external networks, volume types and zones is exercised
+# for real. DPCLOUD_PROFILE picks one: "zed" (the first cloud, the default) or "b" (the second).
+PROFILES = {
+    "zed": dict(
+        region="RegionOne", admin_cloud="admin", cloud_prefix="",
+        # name, vCPUs, RAM (MiB), disk (GiB): distinct sizes so flavor matching can be tested
+        flavors=[("ds.nano", 1, 256, 1), ("m1.tiny", 1, 512, 1), ("m1.small", 1, 2048, 20),
+                 ("m1.medium", 2, 4096, 40)],
+        # external network, its physical network, subnet name, CIDR (documentation ranges: they
+        # exist only as Neutron data; no interface anywhere is configured with them)
+        external=("public", "public", "public-subnet", "198.51.100"),
+        volume_types=[], image_name="dp-base",
+    ),
+    "b": dict(
+        region="RegionTwo", admin_cloud="b-admin", cloud_prefix="b-",
+        flavors=[("gp.xsmall", 1, 384, 2), ("gp.small", 1, 1024, 5), ("gp.medium", 2, 3072, 25),
+                 ("gp.large", 4, 8192, 80)],
+        external=("ext-net", "extnet", "ext-subnet", "203.0.113"),
+        # the first is cinder.conf's default_volume_type
+        volume_types=[("standard", "default type of this cloud"), ("fast", "a second type")],
+        image_name="base-image",
+    ),
+}
+PROFILE = PROFILES[os.environ.get("DPCLOUD_PROFILE", "zed")]
+REGION = PROFILE["region"]
 TENANTS = ("src", "dst")
 
 SERVICES = [  # name, type, url, service user
@@ -33,16 +60,11 @@ SERVICES = [  # name, type, url, service user
     ("heat", "orchestration", f"http://{IP}:8004/v1/%(tenant_id)s", "heat"),
 ]
 
-# name, vCPUs, RAM (MiB), disk (GiB): distinct sizes so flavor matching can be tested
-FLAVORS = [
-    ("ds.nano", 1, 256, 1),
-    ("m1.tiny", 1, 512, 1),
-    ("m1.small", 1, 2048, 20),
-    ("m1.medium", 2, 4096, 40),
-]
+FLAVORS = PROFILE["flavors"]
 
-# The public base image: deterministic pseudo-random bytes, the same wherever they are generated.
-IMAGE_NAME = "dp-base"
+# The public base image: deterministic pseudo-random bytes, the same wherever they are generated
+# (both clouds hold the same bytes under different names, so an image is found by its hash).
+IMAGE_NAME = PROFILE["image_name"]
 IMAGE_SEED = b"downpour dp-base image v1"
 IMAGE_SIZE = 4 * 1024 * 1024
 
@@ -193,18 +215,24 @@ def resources(conn, state):
             comp.create_flavor(name=name, ram=ram, vcpus=vcpus, disk=disk, is_public=True)
             log("created flavor", name)
     net = conn.network
-    pub = net.find_network("public")
+    ext_name, physnet, sub_name, prefix = PROFILE["external"]
+    pub = net.find_network(ext_name)
     if pub is None:
-        pub = net.create_network(name="public", is_router_external=True, is_shared=False,
-                                 provider_network_type="flat", provider_physical_network="public")
-        log("created network public")
-    if net.find_subnet("public-subnet") is None:
-        # 198.51.100.0/24 is a documentation range (TEST-NET-2). It exists only as
-        # Neutron data; no interface anywhere is configured with it.
-        net.create_subnet(name="public-subnet", network_id=pub.id, ip_version=4, cidr="198.51.100.0/24",
-                          gateway_ip="198.51.100.1", enable_dhcp=False,
-                          allocation_pools=[{"start": "198.51.100.10", "end": "198.51.100.250"}])
-        log("created subnet public-subnet")
+        pub = net.create_network(name=ext_name, is_router_external=True, is_shared=False,
+                                 provider_network_type="flat", provider_physical_network=physnet)
+        log("created network", ext_name)
+    if net.find_subnet(sub_name) is None:
+        net.create_subnet(name=sub_name, network_id=pub.id, ip_version=4, cidr=f"{prefix}.0/24",
+                          gateway_ip=f"{prefix}.1", enable_dhcp=False,
+                          allocation_pools=[{"start": f"{prefix}.10", "end": f"{prefix}.250"}])
+        log("created subnet", sub_name)
+    bs = conn.block_storage
+    have_types = {t.name for t in bs.types()}
+    for name, description in PROFILE["volume_types"]:
+        if name not in have_types:
+            bs.create_type(name=name, description=description, is_public=True,
+                           extra_specs={"volume_backend_name": "nfs"})
+            log("created volume type", name)
     ensure_image(conn, state)
     projects = {p.name: p.id for p in conn.identity.projects()}
     for proj in TENANTS:
@@ -222,7 +250,7 @@ def heat_check(admin):
     (as operators do) and try again."""
     idc = admin.identity
     for proj in TENANTS:
-        user_conn = openstack.connect(cloud=proj)
+        user_conn = openstack.connect(cloud=PROFILE["cloud_prefix"] + proj)
         try:
             list(user_conn.orchestration.stacks())
             continue
@@ -233,12 +261,12 @@ def heat_check(admin):
         u = idc.find_user(f"{proj}-user", ignore_missing=False)
         idc.assign_project_role_to_user(p, u, role)
         log(f"granted heat_stack_owner to {proj}-user")
-        list(openstack.connect(cloud=proj).orchestration.stacks())
+        list(openstack.connect(cloud=PROFILE["cloud_prefix"] + proj).orchestration.stacks())
 
 
 def main():
     what, pw = sys.argv[1], sys.argv[2]
-    conn = openstack.connect(cloud="admin")
+    conn = openstack.connect(cloud=PROFILE["admin_cloud"])
     if what == "identity":
         identity(conn, pw)
     elif what == "resources":

@@ -104,12 +104,14 @@ export const LIST_COMMANDS: Record<keyof Lists, string> = {
 };
 
 /** Everything the project has (and sees: public networks), as the CLI lists it: one process. */
-export async function listAll(cloud: string, clouds: string): Promise<Lists> {
+export async function listAll(cloud: string, clouds: string, netns?: string): Promise<Lists> {
   const names = Object.keys(LIST_COMMANDS) as (keyof Lists)[];
   const docs = await openstackCli(
     cloud,
     clouds,
     names.map((n) => LIST_COMMANDS[n]),
+    {},
+    netns,
   );
   return Object.fromEntries(names.map((n, i) => [n, docs[i]])) as unknown as Lists;
 }

@@ -4,6 +4,7 @@
  * interactive mode, which reads them from stdin; each answers with JSON (`-f json`).
  */
 import { spawn } from 'node:child_process';
+import { inNetns } from './clouds.js';
 
 /** Top-level JSON values written one after another. */
 function jsonDocuments(text: string): unknown[] {
@@ -30,16 +31,19 @@ function jsonDocuments(text: string): unknown[] {
 
 /**
  * Each command's JSON output, in order; `commands` without `-f json`. `env` adds to the CLI's
- * environment (`OS_COMPUTE_API_VERSION`, for what older microversions do not show).
+ * environment (`OS_COMPUTE_API_VERSION`, for what older microversions do not show). `netns`
+ * runs the CLI in that network namespace, where the second local cloud answers.
  */
 export function openstackCli(
   cloud: string,
   clouds: string,
   commands: string[],
   env: Record<string, string> = {},
+  netns?: string,
 ): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('openstack', [], {
+    const [cmd, args] = inNetns(netns, 'openstack', []);
+    const child = spawn(cmd, args, {
       env: { ...process.env, OS_CLIENT_CONFIG_FILE: clouds, OS_CLOUD: cloud, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

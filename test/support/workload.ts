@@ -37,6 +37,10 @@ export interface WorkloadOptions {
   imageMiB?: number;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** What the cloud provides, which differs between clouds (defaults: the first local cloud's). */
+  externalNetwork?: string;
+  flavor?: string;
+  baseImage?: string;
 }
 
 export interface Workload {
@@ -71,6 +75,7 @@ export const SHOP_TAG = 'app=shop';
 export const OTHER_TAG = 'app=other';
 const FLAVOR = 'm1.tiny';
 const BASE_IMAGE = 'dp-base';
+const EXTERNAL_NETWORK = 'public';
 const wait = { timeoutMs: 300_000, intervalMs: 500, maxIntervalMs: 2_000 };
 
 async function first<T>(items: AsyncIterable<T>, what: string): Promise<T> {
@@ -89,18 +94,21 @@ export async function buildWorkload(session: Session, options: WorkloadOptions):
   const { prefix } = options;
   const log = options.log ?? (() => undefined);
   const name = (what: string) => `${prefix}-${what}`;
+  const externalName = options.externalNetwork ?? EXTERNAL_NETWORK;
+  const flavorName = options.flavor ?? FLAVOR;
+  const baseName = options.baseImage ?? BASE_IMAGE;
   try {
     const [pub, flavor, base] = await Promise.all([
       first(
-        networks.list(session, { name: 'public', 'router:external': true }),
-        'the external network "public"',
+        networks.list(session, { name: externalName, 'router:external': true }),
+        `the external network "${externalName}"`,
       ),
       (async () => {
-        const found = (await collect(flavors.list(session))).find((f) => f.name === FLAVOR);
-        if (!found) throw new Error(`the sample workload needs flavor ${FLAVOR}`);
+        const found = (await collect(flavors.list(session))).find((f) => f.name === flavorName);
+        if (!found) throw new Error(`the sample workload needs flavor ${flavorName}`);
         return found;
       })(),
-      first(images.list(session, { name: BASE_IMAGE }), `the public image ${BASE_IMAGE}`),
+      first(images.list(session, { name: baseName }), `the public image ${baseName}`),
     ]);
 
     // The image first: its upload and the volumes made from it are the slow part.
@@ -259,7 +267,7 @@ export async function buildWorkload(session: Session, options: WorkloadOptions):
       projectId: session.project.id,
       imageData,
       imageSha256: createHash('sha256').update(imageData).digest('hex'),
-      external: { networkId: pub.id, flavorName: FLAVOR, flavorId: flavor.id, baseImageId: base.id },
+      external: { networkId: pub.id, flavorName, flavorId: flavor.id, baseImageId: base.id },
       networks: { front: front.net, back: back.net },
       subnets: { front: front.subnet, back: back.subnet },
       router: router.id,

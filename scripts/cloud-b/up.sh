@@ -1,0 +1,679 @@
+#!/bin/bash
+# The second local cloud: OpenStack 2025.1 "Epoxy" from Debian 13 (trixie) packages, in a chroot,
+# with every service inside its own network namespace, beside the first local cloud (Zed, in the
+# root namespace, scripts/local-cloud/). The two never see each other.
+#
+#   up.sh        create the chroot (debootstrap) and the netns if missing, install packages,
+#                configure, start every service in netns+chroot, bootstrap, write clouds.yaml
+#   down.sh      stop only what up.sh started (PID files), unmount, delete the netns
+#   status.sh    exit 0 iff every API answers inside the netns
+#
+# Environment (all optional): DPCLOUDB_STATE (/var/lib/downpour-cloud-b), DPCLOUDB_NETNS
+# (downpour-b), DPCLOUDB_MIRROR (from the host's apt sources), DPCLOUDB_PASSWORD (first run only).
+#
+# Running it again is safe: what exists, is installed, synced or running is left alone; a
+# service is restarted only when its command or configuration changed.
+set -euo pipefail
+umask 022
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TEMPLATES=$HERE/../local-cloud/templates
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+unset PYTHONPATH PYTHONHOME VIRTUAL_ENV
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+
+mkdir -p "$STATE"; chmod 0700 "$STATE"
+# the password is made once and kept in the state folder, never in the repository
+if [ ! -s "$STATE/password" ]; then
+  (umask 077; printf '%s' "${DPCLOUDB_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}" >"$STATE/password")
+fi
+PW=$(cat "$STATE/password")
+DBURL="mysql+pymysql://cloudb:${PW}@${IP}:3306"
+RABBIT="rabbit://guest:guest@${IP}:5672/"
+KS=http://${IP}:5000
+SOCK=$S/mysql/mysqld.sock
+PYDIR=$S/python
+NOVA_HOST=cloudb
+NOVA_DRIVER=cloudb_fake.StableDataFakeDriver
+COMPUTE_AZ=zone-b1   # unlike the first cloud's "nova"
+VOLUME_AZ=vol-b1     # unlike the first cloud's "nova"
+NFS_SHARE="$IP:$S/cinder/nfs-export"
+MNT="$S/cinder/mnt/$(printf '%s' "$NFS_SHARE" | md5sum | cut -d' ' -f1)"
+
+now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
+T0=$(now_ms); TIMES=()
+tmark() {
+  local d=$(($(now_ms) - $2))
+  TIMES+=("$(printf '  %-34s %5d.%01ds' "$1" $((d / 1000)) $((d % 1000 / 100)))")
+  printf '>>> %s: %d.%01ds\n' "$1" $((d / 1000)) $((d % 1000 / 100))
+}
+die() { echo "ERROR: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "must run as root"
+
+# ---------------------------------------------------------------- 0. chroot, mounts, netns
+t=$(now_ms)
+if [ ! -x "$R/usr/bin/apt-get" ]; then
+  if [ -z "$MIRROR" ]; then
+    MIRROR=$(awk '/^URIs:/ {print $2; exit} /^deb / {print $2; exit}' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -1)
+  fi
+  [ -n "$MIRROR" ] || die "no mirror found; set DPCLOUDB_MIRROR"
+  command -v debootstrap >/dev/null || apt-get install -y --no-install-recommends debootstrap
+  [ -f "/usr/share/debootstrap/scripts/$SUITE" ] || die "this debootstrap does not know $SUITE"
+  echo ">>> debootstrap --variant=minbase $SUITE $R $MIRROR"
+  mkdir -p "$R"
+  debootstrap --variant=minbase "$SUITE" "$R" "$MIRROR" >"$STATE/debootstrap.log" 2>&1 \
+    || { tail -20 "$STATE/debootstrap.log"; die "debootstrap failed (see $STATE/debootstrap.log)"; }
+  tmark "0a debootstrap" "$t"; t=$(now_ms)
+fi
+mkdir -p "$R$S" "$LOG" "$RUN" "$R$S/done" "$R$PYDIR" "$R$S/bin" "$R/etc/openstack"
+exec 9>"$R$S/.up.lock"
+flock -n 9 || { echo ">>> another up.sh is running; waiting"; flock -w 1800 9 || die "lock wait timed out"; }
+ismnt() { awk -v m="$1" '$2 == m {f = 1} END {exit !f}' /proc/mounts; }
+ismnt "$R/proc"    || mount -t proc proc "$R/proc"
+ismnt "$R/sys"     || mount -t sysfs sysfs "$R/sys"
+ismnt "$R/dev"     || mount --bind /dev "$R/dev"
+ismnt "$R/dev/pts" || mount --bind /dev/pts "$R/dev/pts"
+ismnt "$R/dev/shm" || mount -t tmpfs -o size=64m tmpfs "$R/dev/shm"
+if [ ! -e "$NSPATH" ]; then ip netns add "$NETNS"; fi
+ip netns exec "$NETNS" ip link set lo up
+# a chroot has no systemd and its packages must never start daemons by themselves
+printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"; chmod 0755 "$R/usr/sbin/policy-rc.d"
+grep -q '^127\.0\.0\.1.*\blocalhost\b' "$R/etc/hosts" 2>/dev/null || printf '127.0.0.1 localhost\n::1 localhost ip6-localhost\n' >>"$R/etc/hosts"
+cp -f /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null || true
+if [ -z "$MIRROR" ]; then MIRROR=$(awk '$1 == "deb" {print $2; exit}' "$R/etc/apt/sources.list"); fi
+SEC=${MIRROR%/debian}/debian-security
+cat >"$R/etc/apt/sources.list" <<EOF
+deb $MIRROR $SUITE main
+deb $MIRROR $SUITE-updates main
+deb $SEC $SUITE-security main
+EOF
+tmark "0 chroot, mounts, netns" "$t"
+
+# ---------------------------------------------------------------- 1. packages (in the chroot, root netns: needs the mirror)
+PKGS=(mariadb-server python3-pymysql rabbitmq-server crudini sudo curl procps nfs-common qemu-utils iproute2
+      uwsgi-plugin-python3 keystone glance-api placement-api python3-osc-placement
+      nova-api nova-conductor nova-scheduler nova-common
+      neutron-api neutron-rpc-server cinder-api cinder-scheduler cinder-volume
+      heat-api heat-engine
+      python3-openstackclient python3-openstacksdk python3-heatclient)
+t=$(now_ms)
+installed=" $( { inchroot dpkg-query -W -f='${db:Status-Abbrev}|${Package}\n' "${PKGS[@]}" 2>/dev/null || true; } | awk -F'|' '$1 ~ /^ii/ {printf "%s ", $2}')"
+missing=()
+for p in "${PKGS[@]}"; do [[ $installed == *" $p "* ]] || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo ">>> installing ${#missing[@]} packages in the chroot: ${missing[*]}"
+  for q in keystone/configure_db keystone/create-admin-tenant keystone/register-endpoint \
+           glance/configure_db glance/register-endpoint placement/configure_db placement/register-endpoint placement/configure_ksat \
+           nova/configure_db nova/configure_api-endpoint nova/configure_ksat nova/configure_rabbit nova/configure_neutron \
+           neutron/configure_db neutron/register-endpoint neutron/configure_ksat neutron/configure_rabbit \
+           cinder/configure_db cinder/register-endpoint cinder/configure_ksat cinder/configure_rabbit \
+           heat/configure_db heat/register-endpoint heat/configure_ksat heat/configure_rabbit; do
+    echo "${q%%/*} $q boolean false"
+  done | inchroot debconf-set-selections
+  inchroot apt-get update -o Acquire::Retries=3 >>"$LOG/apt.log" 2>&1 || die "apt-get update failed (see $LOG/apt.log)"
+  inchroot apt-get install -y --no-install-recommends -o Acquire::Retries=3 -o Dpkg::Options::=--force-confold \
+    "${missing[@]}" >>"$LOG/apt.log" 2>&1 || { tail -30 "$LOG/apt.log"; die "apt-get install failed (see $LOG/apt.log)"; }
+fi
+PKGVER=$( { inchroot dpkg-query -W -f='${Package} ${Version}\n' "${PKGS[@]}"; echo "$DBURL"; } | sha256sum | cut -c1-16)
+tmark "1 packages" "$t"
+
+# ---------------------------------------------------------------- helpers
+port_open() { inns bash -c "exec 3<>/dev/tcp/$IP/$1" 2>/dev/null; }
+start_svc() { # start_svc NAME PORT|- "CONFIG FILES (chroot paths)" CMD... (CMD runs via inb)
+  local name=$1 port=$2 deps=$3 h pid f; shift 3
+  h=$( { printf '%s\n' "$*"; for f in $deps; do cat "$R$f" 2>/dev/null || true; done; } | sha256sum | cut -c1-16)
+  if pid_alive "$name"; then
+    if [ "$(cat "$RUN/$name.cfg" 2>/dev/null)" = "$h" ]; then echo "    $name already running (pid $(pid_of "$name"))"; return 0; fi
+    echo "    $name: command or configuration changed, restarting"; stop_services "$name"
+  fi
+  if [ "$port" != - ] && port_open "$port"; then die "port $port in netns $NETNS is held by a process this script did not start ($name)"; fi
+  echo "    starting $name"
+  setsid "${INB[@]}" "$@" >>"$LOG/$name.log" 2>&1 </dev/null 9>&- &
+  pid=$!
+  echo "$pid $(proc_start "$pid")" >"$RUN/$name.pid"
+  echo "$h" >"$RUN/$name.cfg"
+}
+wait_port() { local i; for ((i = 0; i < $2 * 5; i++)); do port_open "$1" && return 0; sleep 0.2; done; die "port $1 did not open within $2 s"; }
+wait_http() {
+  local i code=000
+  for ((i = 0; i < $3 * 4; i++)); do
+    code=$(inns curl -s -o /dev/null -m 5 -w '%{http_code}' "$2" || true)
+    if [ "${code:-000}" != 000 ] && [ "$code" -lt 500 ]; then return 0; fi
+    pid_alive "$1" || die "$1 exited; last lines of $LOG/$1.log:$(echo; tail -20 "$LOG/$1.log")"
+    sleep 0.25
+  done
+  die "$2 did not answer within $3 s (last code $code, see $LOG/$1.log)"
+}
+sql() { inb mariadb --socket="$SOCK" -uroot -N -B -e "$1"; }
+write_if_changed() { # write_if_changed CHROOT_PATH < content
+  local f=$R$1 tmp; tmp=$(mktemp)
+  cat >"$tmp"
+  if [ -f "$f" ] && [ ! -f "$f.dist" ]; then cp -p "$f" "$f.dist"; fi
+  mkdir -p "$(dirname "$f")"
+  if ! cmp -s "$tmp" "$f" 2>/dev/null; then install -m 0644 "$tmp" "$f"; fi
+  rm -f "$tmp"
+}
+once() { # once KEY CMD... (CMD runs via inb)
+  local key=$1 logf=$LOG/$1.log; shift
+  if [ "$(cat "$R$S/done/$key" 2>/dev/null)" = "$PKGVER" ]; then return 0; fi
+  if inb "$@" >>"$logf" 2>&1; then echo "$PKGVER" >"$R$S/done/$key"
+  else tail -20 "$logf"; die "$key failed (see $logf)"; fi
+}
+ks_authtoken() { cat <<EOF
+www_authenticate_uri = $KS/
+auth_url = $KS/
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = $1
+password = $PW
+region_name = $REGION
+service_token_roles = service
+service_token_roles_required = true
+EOF
+}
+ks_client() { cat <<EOF
+auth_url = $KS/
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = $1
+password = $PW
+region_name = $REGION
+EOF
+}
+uwsgi_ini() { # uwsgi_ini NAME WSGI_SCRIPT PROCESSES THREADS [EXTRA LINES] -> $S/NAME-uwsgi.ini
+  write_if_changed "$S/$1-uwsgi.ini" <<EOF
+[uwsgi]
+plugins = python3
+wsgi-file = $2
+processes = $3
+threads = $4
+master = true
+enable-threads = true
+lazy-apps = true
+die-on-term = true
+no-orphans = true
+buffer-size = 65535
+listen = 100
+chunked-input-limit = 10485760
+http-auto-chunked = true
+http-raw-body = true
+add-header = Connection: close
+name = $1
+chdir = $S
+${5:-}
+EOF
+}
+
+# ---------------------------------------------------------------- 2. MariaDB, RabbitMQ
+t=$(now_ms)
+mkdir -p "$R$S/mysql"; inb chown mysql:mysql "$S/mysql"
+write_if_changed "$S/my.cnf" <<EOF
+[mysqld]
+datadir = $S/mysql/data
+socket = $SOCK
+pid-file = $S/mysql/mysqld.pid
+bind-address = $IP
+port = 3306
+skip-name-resolve
+max_connections = 500
+innodb_buffer_pool_size = 64M
+innodb_log_file_size = 32M
+innodb_flush_log_at_trx_commit = 2
+performance_schema = off
+character-set-server = utf8mb4
+collation-server = utf8mb4_general_ci
+log-error = $S/log/mariadb.err
+[client]
+socket = $SOCK
+EOF
+chmod 0644 "$R$S/my.cnf"; chmod 0777 "$LOG"
+if [ ! -d "$R$S/mysql/data/mysql" ]; then
+  inb mariadb-install-db --defaults-file="$S/my.cnf" --user=mysql --auth-root-authentication-method=socket \
+    >"$LOG/mariadb-install.log" 2>&1 || die "mariadb-install-db failed (see $LOG/mariadb-install.log)"
+fi
+start_svc mariadb 3306 "$S/my.cnf" /usr/sbin/mariadbd --defaults-file="$S/my.cnf" --user=mysql
+
+RMQ=$S/rabbitmq
+mkdir -p "$R$RMQ/mnesia" "$LOG/rabbitmq"
+write_if_changed "$RMQ/rabbitmq.conf" <<EOF
+listeners.tcp.default = $IP:5672
+loopback_users.guest = true
+EOF
+echo '[].' >"$R$RMQ/enabled_plugins"
+RMQ_ENV=(env HOME="$RMQ" RABBITMQ_NODENAME=rabbit@localhost RABBITMQ_MNESIA_BASE="$RMQ/mnesia"
+         RABBITMQ_LOG_BASE="$S/log/rabbitmq" RABBITMQ_CONFIG_FILE="$RMQ/rabbitmq.conf"
+         RABBITMQ_ENABLED_PLUGINS_FILE="$RMQ/enabled_plugins" RABBITMQ_DIST_PORT=25672
+         ERL_EPMD_ADDRESS=$IP ERL_EPMD_PORT=4369
+         "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}"
+         "RABBITMQ_CTL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}")
+start_svc epmd 4369 "" /usr/bin/epmd -address $IP -port 4369
+wait_port 4369 20
+start_svc rabbitmq 5672 "$RMQ/rabbitmq.conf" "${RMQ_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server
+wait_port 3306 60
+for db in keystone glance placement nova_api nova nova_cell0 neutron cinder heat; do
+  sql "CREATE DATABASE IF NOT EXISTS $db; CREATE USER IF NOT EXISTS 'cloudb'@'127.0.0.1' IDENTIFIED BY '$PW';
+       GRANT ALL PRIVILEGES ON \`$db\`.* TO 'cloudb'@'127.0.0.1';"
+done
+wait_port 5672 120
+tmark "2 mariadb + rabbitmq" "$t"
+
+# ---------------------------------------------------------------- 3. Keystone
+t=$(now_ms)
+mkdir -p "$R$S/keystone/fernet-keys" "$R$S/keystone/credential-keys"
+write_if_changed /etc/keystone/keystone.conf <<EOF
+[DEFAULT]
+[database]
+connection = $DBURL/keystone
+[token]
+provider = fernet
+[fernet_tokens]
+key_repository = $S/keystone/fernet-keys/
+[fernet_receipts]
+key_repository = $S/keystone/fernet-keys/
+[credential]
+key_repository = $S/keystone/credential-keys/
+EOF
+once keystone-db keystone-manage db_sync
+[ -f "$R$S/keystone/fernet-keys/0" ] || inb keystone-manage fernet_setup --keystone-user root --keystone-group root >>"$LOG/keystone-manage.log" 2>&1
+[ -f "$R$S/keystone/credential-keys/0" ] || inb keystone-manage credential_setup --keystone-user root --keystone-group root >>"$LOG/keystone-manage.log" 2>&1
+once keystone-bootstrap keystone-manage bootstrap --bootstrap-password "$PW" \
+  --bootstrap-username admin --bootstrap-project-name admin --bootstrap-role-name admin \
+  --bootstrap-service-name keystone --bootstrap-region-id $REGION \
+  --bootstrap-admin-url $KS/v3/ --bootstrap-internal-url $KS/v3/ --bootstrap-public-url $KS/v3/
+uwsgi_ini keystone /usr/bin/keystone-wsgi-public 2 2
+start_svc keystone 5000 "$S/keystone-uwsgi.ini /etc/keystone/keystone.conf" \
+  /usr/bin/uwsgi_python3 --http-socket $IP:5000 --ini "$S/keystone-uwsgi.ini"
+wait_http keystone $KS/v3 90
+
+# clouds.yaml: b-admin and the member-only tenants b-src and b-dst
+cy() { # cy AUTH_URL
+  echo "clouds:"
+  for c in b-admin:admin:admin b-src:src-user:src b-dst:dst-user:dst; do
+    IFS=: read -r cname user proj <<<"$c"
+    cat <<EOF
+  $cname:
+    auth:
+      auth_url: $1
+      username: $user
+      password: $PW
+      project_name: $proj
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: $REGION
+    identity_api_version: 3
+    volume_api_version: 3
+    interface: public
+EOF
+  done
+}
+cy "$KS/v3" | install -m 0600 /dev/stdin "$R/etc/openstack/clouds.yaml"
+cy "$KS/v3" | install -m 0600 /dev/stdin "$CLOUDS_OUT"
+install -m 0644 "$HERE/../local-cloud/bootstrap.py" "$R$S/bootstrap.py"
+inb env DPCLOUD_PROFILE=b python3 "$S/bootstrap.py" identity "$PW" >>"$LOG/bootstrap.log" 2>&1 || { tail -20 "$LOG/bootstrap.log"; die "identity bootstrap failed"; }
+tmark "3 keystone + identity" "$t"
+
+# ---------------------------------------------------------------- 4. Glance (its own eventlet server, as Debian 13 still runs it; file store)
+t=$(now_ms)
+mkdir -p "$R$S/glance/images" "$R$S/glance/staging" "$R$S/glance/tasks" "$R$S/glance/tmp"
+write_if_changed /etc/glance/glance-api.conf <<EOF
+[DEFAULT]
+graceful_shutdown_timeout = 5
+bind_host = $IP
+bind_port = 9292
+workers = 1
+enabled_backends = file:file
+node_staging_uri = file://$S/glance/staging
+image_cache_dir = $S/glance/cache
+image_size_cap = 107374182400
+[glance_store]
+default_backend = file
+[file]
+filesystem_store_datadir = $S/glance/images/
+[os_glance_staging_store]
+filesystem_store_datadir = $S/glance/staging/
+[os_glance_tasks_store]
+filesystem_store_datadir = $S/glance/tasks/
+[database]
+connection = $DBURL/glance
+[keystone_authtoken]
+$(ks_authtoken glance)
+[paste_deploy]
+flavor = keystone
+[oslo_concurrency]
+lock_path = $S/glance/tmp
+EOF
+once glance-db glance-manage db_sync
+start_svc glance-api 9292 /etc/glance/glance-api.conf /usr/bin/glance-api --config-file /etc/glance/glance-api.conf
+tmark "4 glance" "$t"
+
+# ---------------------------------------------------------------- 5. Placement
+t=$(now_ms)
+write_if_changed /etc/placement/placement.conf <<EOF
+[DEFAULT]
+[api]
+auth_strategy = keystone
+[placement_database]
+connection = $DBURL/placement
+[keystone_authtoken]
+$(ks_authtoken placement)
+EOF
+once placement-db placement-manage db sync
+uwsgi_ini placement /usr/bin/placement-api 1 2
+start_svc placement 8778 "$S/placement-uwsgi.ini /etc/placement/placement.conf" \
+  /usr/bin/uwsgi_python3 --http-socket $IP:8778 --ini "$S/placement-uwsgi.ini"
+tmark "5 placement" "$t"
+
+# ---------------------------------------------------------------- 6. Neutron: API under uwsgi + neutron-rpc-server (Debian 13's split)
+t=$(now_ms)
+mkdir -p "$R$S/neutron/tmp" "$R/etc/neutron/plugins/ml2"
+install -m 0644 "$TEMPLATES/dpcloud_noop_mech.py" "$R$PYDIR/dpcloud_noop_mech.py"
+mkdir -p "$R$PYDIR/dpcloud_noop_mech-1.0.dist-info"
+printf 'Metadata-Version: 2.1\nName: dpcloud-noop-mech\nVersion: 1.0\n' >"$R$PYDIR/dpcloud_noop_mech-1.0.dist-info/METADATA"
+printf '[neutron.ml2.mechanism_drivers]\ndpcloud_noop = dpcloud_noop_mech:NoopBindMechanismDriver\n' \
+  >"$R$PYDIR/dpcloud_noop_mech-1.0.dist-info/entry_points.txt"
+write_if_changed /etc/neutron/neutron.conf <<EOF
+[DEFAULT]
+graceful_shutdown_timeout = 5
+bind_host = $IP
+bind_port = 9696
+core_plugin = ml2
+service_plugins = router
+auth_strategy = keystone
+transport_url = $RABBIT
+state_path = $S/neutron
+api_workers = 1
+rpc_workers = 1
+rpc_state_report_workers = 0
+notify_nova_on_port_status_changes = true
+notify_nova_on_port_data_changes = true
+dhcp_agent_notification = false
+allow_overlapping_ips = true
+[agent]
+root_helper = sudo /usr/bin/neutron-rootwrap /etc/neutron/rootwrap.conf
+[database]
+connection = $DBURL/neutron
+[keystone_authtoken]
+$(ks_authtoken neutron)
+[nova]
+$(ks_client nova)
+[oslo_concurrency]
+lock_path = $S/neutron/tmp
+EOF
+write_if_changed /etc/neutron/plugins/ml2/ml2_conf.ini <<EOF
+[ml2]
+type_drivers = flat,vlan,vxlan
+tenant_network_types = vxlan
+mechanism_drivers = dpcloud_noop
+extension_drivers = port_security
+[ml2_type_flat]
+flat_networks = extnet
+[ml2_type_vlan]
+network_vlan_ranges = physnet1:100:199
+[ml2_type_vxlan]
+vni_ranges = 1:1000
+[securitygroup]
+enable_security_group = true
+EOF
+NEUTRON_CONF=(--config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini)
+once neutron-db neutron-db-manage "${NEUTRON_CONF[@]}" upgrade heads
+uwsgi_ini neutron-api /usr/bin/neutron-api 1 1 "pyargv = ${NEUTRON_CONF[*]}
+env = PYTHONPATH=$PYDIR
+paste-logger = true"
+N_DEPS="/etc/neutron/neutron.conf /etc/neutron/plugins/ml2/ml2_conf.ini $PYDIR/dpcloud_noop_mech.py"
+start_svc neutron-api 9696 "$N_DEPS $S/neutron-api-uwsgi.ini" \
+  env PYTHONPATH="$PYDIR" /usr/bin/uwsgi_python3 --http-socket $IP:9696 --ini "$S/neutron-api-uwsgi.ini"
+start_svc neutron-rpc - "$N_DEPS" env PYTHONPATH="$PYDIR" /usr/bin/neutron-rpc-server "${NEUTRON_CONF[@]}"
+tmark "6 neutron" "$t"
+
+# ---------------------------------------------------------------- 7. Nova
+t=$(now_ms)
+mkdir -p "$R$S/nova/instances" "$R$S/nova/tmp"
+write_if_changed /etc/nova/nova.conf <<EOF
+[DEFAULT]
+graceful_shutdown_timeout = 5
+host = $NOVA_HOST
+my_ip = $IP
+transport_url = $RABBIT
+state_path = $S/nova
+instances_path = $S/nova/instances
+compute_driver = $NOVA_DRIVER
+vif_plugging_is_fatal = false
+vif_plugging_timeout = 0
+allow_resize_to_same_host = true
+enabled_apis = osapi_compute
+default_availability_zone = $COMPUTE_AZ
+osapi_compute_listen = $IP
+metadata_listen = $IP
+[api]
+auth_strategy = keystone
+[api_database]
+connection = $DBURL/nova_api
+[database]
+connection = $DBURL/nova
+[keystone_authtoken]
+$(ks_authtoken nova)
+[service_user]
+send_service_user_token = true
+$(ks_client nova)
+[placement]
+$(ks_client placement)
+[neutron]
+$(ks_client neutron)
+[cinder]
+os_region_name = $REGION
+$(ks_client cinder)
+[glance]
+region_name = $REGION
+[scheduler]
+workers = 1
+discover_hosts_in_cells_interval = 30
+[conductor]
+workers = 1
+[wsgi]
+api_paste_config = /etc/nova/api-paste.ini
+[oslo_concurrency]
+lock_path = $S/nova/tmp
+[vnc]
+enabled = false
+EOF
+cat >"$R$S/bin/nova-cells.sh" <<EOF
+#!/bin/bash
+set -e
+nova-manage api_db sync
+cells=\$(nova-manage cell_v2 list_cells 2>/dev/null)
+[[ \$cells == *" cell0 "* ]] || nova-manage cell_v2 map_cell0 --database_connection "$DBURL/nova_cell0"
+[[ \$cells == *" cell1 "* ]] || nova-manage cell_v2 create_cell --name cell1 --verbose
+nova-manage db sync
+EOF
+chmod 0755 "$R$S/bin/nova-cells.sh"
+once nova-db "$S/bin/nova-cells.sh"
+# nova-compute without the nova-compute package (it pulls libvirt and qemu): this launcher
+# runs nova.cmd.compute and makes the project's data-carrying fake driver loadable.
+install -m 0644 "$TEMPLATES/dpcloud_fake_driver.py" "$R$PYDIR/dpcloud_fake_driver.py"
+install -m 0644 "$HERE/templates/cloudb_fake_driver.py" "$R$PYDIR/cloudb_fake_driver.py"
+write_if_changed "$S/bin/nova-compute" <<EOF
+#!/usr/bin/python3
+import sys
+sys.path.insert(0, "$PYDIR")
+import nova.cmd  # noqa: F401  (eventlet monkey patching first, as in the packaged scripts)
+import dpcloud_fake_driver
+sys.modules['nova.virt.dpcloud_fake'] = dpcloud_fake_driver
+import cloudb_fake_driver
+sys.modules['nova.virt.cloudb_fake'] = cloudb_fake_driver
+from nova.cmd.compute import main
+sys.exit(main())
+EOF
+chmod 0755 "$R$S/bin/nova-compute"
+uwsgi_ini nova-api /usr/bin/nova-api-wsgi 2 1
+start_svc nova-api 8774 "$S/nova-api-uwsgi.ini /etc/nova/nova.conf" \
+  /usr/bin/uwsgi_python3 --http-socket $IP:8774 --ini "$S/nova-api-uwsgi.ini"
+start_svc nova-conductor - /etc/nova/nova.conf /usr/bin/nova-conductor --config-file /etc/nova/nova.conf
+start_svc nova-scheduler - /etc/nova/nova.conf /usr/bin/nova-scheduler --config-file /etc/nova/nova.conf
+tmark "7 nova (api, conductor, scheduler)" "$t"
+
+# ---------------------------------------------------------------- 8. Cinder (NFS driver on a bind mount; API under uwsgi as Debian 13 runs it)
+t=$(now_ms)
+mkdir -p "$R$S/cinder/tmp" "$R$S/cinder/nfs-export" "$R$S/cinder/conversion" "$R$MNT"
+echo "$NFS_SHARE" | write_if_changed /etc/cinder/nfs_shares
+ismnt "$R$MNT" || mount --bind "$R$S/cinder/nfs-export" "$R$MNT" || die "mount --bind failed"
+write_if_changed /etc/cinder/cinder.conf <<EOF
+[DEFAULT]
+graceful_shutdown_timeout = 5
+host = $NOVA_HOST
+my_ip = $IP
+transport_url = $RABBIT
+auth_strategy = keystone
+state_path = $S/cinder
+osapi_volume_listen = $IP
+osapi_volume_listen_port = 8776
+osapi_volume_workers = 1
+enabled_backends = nfs
+default_volume_type = standard
+storage_availability_zone = $VOLUME_AZ
+default_availability_zone = $VOLUME_AZ
+glance_api_servers = http://$IP:9292
+image_conversion_dir = $S/cinder/conversion
+api_paste_config = /etc/cinder/api-paste.ini
+rootwrap_config = /etc/cinder/rootwrap.conf
+[nfs]
+volume_driver = cinder.volume.drivers.nfs.NfsDriver
+volume_backend_name = nfs
+nfs_shares_config = /etc/cinder/nfs_shares
+nfs_mount_point_base = $S/cinder/mnt
+nfs_sparsed_volumes = true
+nfs_qcow2_volumes = false
+nfs_snapshot_support = true
+nas_secure_file_operations = false
+nas_secure_file_permissions = false
+image_volume_cache_enabled = false
+[database]
+connection = $DBURL/cinder
+[keystone_authtoken]
+$(ks_authtoken cinder)
+[nova]
+$(ks_client nova)
+interface = public
+[service_user]
+send_service_user_token = true
+$(ks_client cinder)
+[oslo_concurrency]
+lock_path = $S/cinder/tmp
+EOF
+once cinder-db cinder-manage db sync
+C_DEPS="/etc/cinder/cinder.conf /etc/cinder/nfs_shares"
+uwsgi_ini cinder-api /usr/bin/cinder-wsgi 1 4 "wsgi-manage-chunked-input = true"
+start_svc cinder-api 8776 "$C_DEPS $S/cinder-api-uwsgi.ini" \
+  /usr/bin/uwsgi_python3 --http-socket $IP:8776 --ini "$S/cinder-api-uwsgi.ini"
+start_svc cinder-scheduler - "$C_DEPS" /usr/bin/cinder-scheduler --config-file /etc/cinder/cinder.conf
+start_svc cinder-volume - "$C_DEPS" /usr/bin/cinder-volume --config-file /etc/cinder/cinder.conf
+tmark "8 cinder" "$t"
+
+# ---------------------------------------------------------------- 8b. Heat
+t=$(now_ms)
+mkdir -p "$R$S/heat/tmp"
+write_if_changed /etc/heat/heat.conf <<EOF
+[DEFAULT]
+graceful_shutdown_timeout = 5
+transport_url = $RABBIT
+num_engine_workers = 1
+region_name_for_services = $REGION
+heat_metadata_server_url = http://$IP:8000
+heat_waitcondition_server_url = http://$IP:8000/v1/waitcondition
+stack_domain_admin = heat_domain_admin
+stack_domain_admin_password = $PW
+stack_user_domain_name = heat
+[heat_api]
+bind_host = $IP
+bind_port = 8004
+workers = 1
+[database]
+connection = $DBURL/heat
+[keystone_authtoken]
+$(ks_authtoken heat)
+[trustee]
+auth_type = password
+auth_url = $KS/
+username = heat
+password = $PW
+user_domain_name = Default
+[clients_keystone]
+auth_uri = $KS/
+[oslo_concurrency]
+lock_path = $S/heat/tmp
+EOF
+once heat-db heat-manage db_sync
+start_svc heat-api 8004 /etc/heat/heat.conf /usr/bin/heat-api --config-file /etc/heat/heat.conf
+start_svc heat-engine - /etc/heat/heat.conf /usr/bin/heat-engine --config-file /etc/heat/heat.conf
+tmark "8b heat" "$t"
+
+# ---------------------------------------------------------------- 9. wait for every API
+
+t=$(now_ms)
+wait_http glance-api http://$IP:9292/ 120
+wait_http placement http://$IP:8778/ 120
+wait_http neutron-api http://$IP:9696/ 120
+wait_http nova-api http://$IP:8774/ 120
+wait_http cinder-api http://$IP:8776/ 120
+wait_http heat-api http://$IP:8004/ 120
+tmark "9 wait until all APIs answer" "$t"
+T_APIS=$(($(now_ms) - T0))
+
+# ---------------------------------------------------------------- 10. nova-compute
+t=$(now_ms)
+# nova >= 2023.2 needs STATE_PATH/compute_id once the compute node exists; recover it from the
+# database if it is missing (e.g. the node was first registered by a driver with random UUIDs)
+if [ ! -s "$R$S/nova/compute_id" ]; then
+  u=$(sql "SELECT uuid FROM nova.compute_nodes WHERE host='$NOVA_HOST' AND deleted=0 LIMIT 1" 2>/dev/null || true)
+  [ -z "$u" ] || { echo "$u" >"$R$S/nova/compute_id"; echo "    wrote nova/compute_id $u from the database"; }
+fi
+T_NC=$(date +%s)   # registered = heartbeat newer than this (the DB rows may be from an earlier run)
+start_svc nova-compute - "/etc/nova/nova.conf $S/bin/nova-compute $PYDIR/dpcloud_fake_driver.py $PYDIR/cloudb_fake_driver.py" \
+  "$S/bin/nova-compute" --config-file /etc/nova/nova.conf
+have() { [ -n "$(sql "$1" 2>/dev/null)" ]; }
+for ((i = 0; ; i++)); do
+  pid_alive nova-compute || die "nova-compute exited; see $LOG/nova-compute.log"
+  [ $i -lt 600 ] || die "nova-compute did not register within two minutes; see $LOG/nova-compute.log"
+  if have "SELECT 1 FROM nova.compute_nodes WHERE host='$NOVA_HOST' AND deleted=0" &&
+     have "SELECT 1 FROM placement.resource_providers WHERE name='$NOVA_HOST'"; then
+    if have "SELECT 1 FROM nova_api.host_mappings WHERE host='$NOVA_HOST'" &&
+       have "SET time_zone='+00:00'; SELECT 1 FROM nova.services WHERE host='$NOVA_HOST' AND \`binary\`='nova-compute' AND deleted=0 AND updated_at >= FROM_UNIXTIME($T_NC)"; then
+      break
+    fi
+    inb nova-manage cell_v2 discover_hosts --verbose >>"$LOG/nova-manage.log" 2>&1 || true
+    continue
+  fi
+  sleep 0.2
+done
+tmark "10 nova-compute registered" "$t"
+
+# ---------------------------------------------------------------- 11. flavors, public network, quotas
+t=$(now_ms)
+inb env DPCLOUD_PROFILE=b python3 "$S/bootstrap.py" resources "$PW" "$S" >>"$LOG/bootstrap.log" 2>&1 || { tail -20 "$LOG/bootstrap.log"; die "resource bootstrap failed"; }
+tmark "11 flavors, network, quotas" "$t"
+
+# ---------------------------------------------------------------- report
+rss=0; pss=0; np=0; per=""
+for s in "${SERVICES[@]}"; do
+  p=$(pid_of "$s") || continue; srss=0
+  for q in $p $(descendants "$p"); do
+    r=$(awk '/^VmRSS:/ {print $2}' "/proc/$q/status" 2>/dev/null || true); srss=$((srss + ${r:-0}))
+    r=$(awk '/^Pss:/ {print $2}' "/proc/$q/smaps_rollup" 2>/dev/null || true); pss=$((pss + ${r:-0}))
+    np=$((np + 1))
+  done
+  rss=$((rss + srss)); per="$per $s=$((srss / 1024))"
+done
+echo
+echo "================ second cloud up ================"
+printf '%s\n' "${TIMES[@]}"
+printf '  %-34s %5d.%01ds\n' "start -> all APIs answer" $((T_APIS / 1000)) $((T_APIS % 1000 / 100))
+d=$(($(now_ms) - T0)); printf '  %-34s %5d.%01ds\n' "total" $((d / 1000)) $((d % 1000 / 100))
+echo "  memory: RSS sum $((rss / 1024)) MiB, PSS sum $((pss / 1024)) MiB ($np processes)"
+echo "  RSS per service (MiB):$per" | fold -s -w 100 | sed '2,$s/^/   /'
+check_apis
+echo "  netns: $NETNS   chroot: $R   clouds.yaml: $CLOUDS_OUT (clouds b-admin, b-src, b-dst)"
+echo "  use:   OS_CLIENT_CONFIG_FILE=$CLOUDS_OUT ip netns exec $NETNS openstack --os-cloud b-dst server list"
