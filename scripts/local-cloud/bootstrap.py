@@ -44,6 +44,14 @@ PROFILES = {
         # the first is cinder.conf's default_volume_type
         volume_types=[("standard", "default type of this cloud"), ("fast", "a second type")],
         image_name="base-image",
+        # what this operator changed in the rules every new security group starts with
+        # (Neutron's default security group rules, 2023.2 and later): no IPv6 egress, and SSH in
+        default_sg_rules=dict(
+            drop=[dict(direction="egress", ethertype="IPv6")],
+            add=[dict(direction="ingress", ethertype="IPv4", protocol="tcp", port_range_min=22,
+                      port_range_max=22, remote_ip_prefix="0.0.0.0/0", used_in_default_sg=False,
+                      used_in_non_default_sg=True, description="operator: SSH into every new group")],
+        ),
     ),
 }
 PROFILE = PROFILES[os.environ.get("DPCLOUD_PROFILE", "zed")]
@@ -207,6 +215,25 @@ def ensure_image(conn, state):
     log("uploaded image", IMAGE_NAME, image_id, len(data), "bytes")
 
 
+def default_sg_rules(conn, changes):
+    net = conn.network
+    def matches(rule, want):
+        return all(rule.get(k) == v for k, v in want.items() if k != "description")
+    r = net.get("/default-security-group-rules")
+    exceptions.raise_from_response(r)
+    rules = r.json()["default_security_group_rules"]
+    for want in changes["drop"]:
+        for rule in rules:
+            if matches(rule, want):
+                exceptions.raise_from_response(net.delete(f"/default-security-group-rules/{rule['id']}"))
+                log("dropped default security group rule", rule["direction"], rule["ethertype"])
+    for want in changes["add"]:
+        if not any(matches(rule, want) for rule in rules):
+            r = net.post("/default-security-group-rules", json={"default_security_group_rule": want})
+            exceptions.raise_from_response(r)
+            log("added default security group rule", want["description"])
+
+
 def resources(conn, state):
     comp = conn.compute
     have = {f.name for f in comp.flavors()}
@@ -233,6 +260,8 @@ def resources(conn, state):
             bs.create_type(name=name, description=description, is_public=True,
                            extra_specs={"volume_backend_name": "nfs"})
             log("created volume type", name)
+    if "default_sg_rules" in PROFILE:
+        default_sg_rules(conn, PROFILE["default_sg_rules"])
     ensure_image(conn, state)
     projects = {p.name: p.id for p in conn.identity.projects()}
     for proj in TENANTS:

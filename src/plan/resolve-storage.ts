@@ -17,7 +17,9 @@ import type { DestinationFacts } from './types.js';
 type Image = DestinationFacts['images'][number];
 type VolumeType = DestinationFacts['volumeTypes'][number];
 
-/** Volume types: map.yaml, else the same name, else the destination's default type (a warning), else an error. */
+const CINDER_PLACEHOLDER_TYPE = '__DEFAULT__';
+
+/** Volume types: map.yaml, else the source's placeholder default to the destination's default, else the same name, else the destination's default type (a warning), else an error. */
 export function resolveVolumeTypes(ctx: PlanContext): void {
   const types = [...ctx.facts.volumeTypes].sort(
     (a, b) => compareStrings(a.name, b.name) || compareStrings(a.id, b.id),
@@ -47,12 +49,19 @@ export function resolveVolumeTypes(ctx: PlanContext): void {
         );
       continue;
     }
+    const fallback = types.find((t) => t.is_default);
+    // Cinder's own placeholder: volumes of a cloud whose operator chose no type get it. It means
+    // "the default", so it goes to the destination's default, not to a placeholder of that name
+    // which the destination's operator set aside for another type.
+    if (sourceName === CINDER_PLACEHOLDER_TYPE && fallback) {
+      map(fallback, `the default type (the source used Cinder's ${CINDER_PLACEHOLDER_TYPE})`);
+      continue;
+    }
     const same = types.find((t) => t.name === sourceName);
     if (same) {
       map(same, 'same name');
       continue;
     }
-    const fallback = types.find((t) => t.is_default);
     if (fallback) {
       map(fallback, 'the default type');
       addFinding(ctx, {

@@ -150,6 +150,8 @@ function roundTrip(from: LocalCloud, to: LocalCloud) {
       for (const r of expected.routers) r.gatewayNetwork = to.externalNetwork;
       for (const v of expected.volumes) if (v.type === from.defaultVolumeType) v.type = to.defaultVolumeType;
       for (const f of expected.floatingIps) f.network = to.externalNetwork;
+      for (const p of expected.ports)
+        if (p.deviceOwner === `compute:${from.computeZone}`) p.deviceOwner = `compute:${to.computeZone}`;
       expect(destination.view).toEqual(expected);
       expect(source.view.volumes.map((v) => v.type)).toEqual([
         from.defaultVolumeType,

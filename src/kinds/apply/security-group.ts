@@ -80,11 +80,13 @@ export const securityGroupRulesApply: KindApply = {
     for await (const r of rules.list(ctx.session, { security_group_id: groupId }, o))
       existing.set(ruleTuple(r, r.remote_group_id), r);
     const added: string[] = [];
+    const wanted = new Set<string>();
     for (const rule of (doc['rules'] as RuleDoc[] | undefined) ?? []) {
       const remote = rule.remote_group_id
         ? targetOf(ctx, 'network.security-group', rule.remote_group_id)
         : null;
       const tuple = ruleTuple(rule, remote);
+      wanted.add(tuple);
       const present = existing.get(tuple);
       if (present) {
         // Ours from a run that died before recording it, or the destination's own: only ours is recorded.
@@ -113,6 +115,17 @@ export const securityGroupRulesApply: KindApply = {
         if (merging) added.push(created.id);
       } catch (err) {
         if (!isConflict(err)) throw err; // 409: the same rule is there already
+      }
+    }
+    if (!merging) {
+      // A new group starts with the rules the destination's operator chose for new groups
+      // (Neutron's default security group rules, configurable since 2023.2), which need not be
+      // the source's: what the source group did not have goes, so the group is as it was.
+      for (const [tuple, r] of existing) {
+        if (wanted.has(tuple)) continue;
+        await rules.remove(ctx.session, r.id, o).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
       }
     }
     const extra = { group: groupId, merged: merging, addedRules: added };

@@ -73,6 +73,22 @@ describe('volume types', () => {
     expect(plan.ok).toBe(true);
   });
 
+  it("gives volumes of Cinder's placeholder type __DEFAULT__ the destination's default type, not its placeholder", () => {
+    const b = new GraphBuilder();
+    const type = b.volumeType('__DEFAULT__');
+    const volume = b.volume('v1', { size: 1, volume_type: '__DEFAULT__' });
+    const facts = destination({
+      volumeTypes: [
+        { id: 'vt-placeholder', name: '__DEFAULT__', is_default: false },
+        { id: 'vt-standard', name: 'standard', is_default: true },
+      ],
+    });
+    const plan = planFor(b, facts);
+    expect(nodeOf(plan, type).target).toEqual({ id: 'vt-standard', name: 'standard' });
+    expect(nodeOf(plan, volume).overrides).toMatchObject({ volume_type: 'standard' });
+    expect(findingsWith(plan, 'VOLUME_TYPE_DEFAULT')).toEqual([]);
+  });
+
   it('follows map.yaml for volume types, and refuses one the destination lacks', () => {
     const b = new GraphBuilder();
     const type = b.volumeType('lvmdriver-1');
