@@ -1,43 +1,66 @@
 #!/usr/bin/env bash
-# The main job, end to end on one machine (as root on Debian 12): bring up a local OpenStack,
-# build a sample workload in tenant `src`, select part of it, export it into a bundle, pack
-# it, import it into tenant `dst`, and show the result next to what the openstack CLI sees.
+# The main job, end to end on one machine (as root on Debian 12): bring up two local OpenStack
+# clouds that share nothing (Zed in the root network namespace, 2025.1 in its own), build a
+# sample workload in the Zed cloud, export it there into a bundle, carry the bundle (a file) to
+# the other side, import it into the 2025.1 cloud from inside that cloud's namespace, and show
+# the result as that cloud's own openstack CLI sees it.
 # Run it again at will: it first removes what its previous run made.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 WORK=${DEMO_DIR:-$ROOT/.downpour-demo}
 PREFIX=demo
+ZED_CLOUDS=${DPCLOUD_STATE:-/var/lib/downpour-cloud}/clouds.yaml
+B_CLOUDS=${DPCLOUDB_STATE:-/var/lib/downpour-cloud-b}/clouds.yaml
+B_NETNS=${DPCLOUDB_NETNS:-downpour-b}
 [ -f dist/cli/main.js ] || npx tsc -p tsconfig.build.json
-bash scripts/local-cloud/up.sh
-export OS_CLIENT_CONFIG_FILE=${DPCLOUD_STATE:-/var/lib/downpour-cloud}/clouds.yaml
+
+echo "== bringing up both clouds (the first run installs them: about 7 minutes)"
+bash scripts/cloud-b/up.sh >/tmp/downpour-demo-cloud-b.log 2>&1 &
+b_pid=$!
+bash scripts/local-cloud/up.sh >/tmp/downpour-demo-cloud-zed.log 2>&1 ||
+  { tail -20 /tmp/downpour-demo-cloud-zed.log; echo "the Zed cloud did not start" >&2; exit 1; }
+wait "$b_pid" || { tail -20 /tmp/downpour-demo-cloud-b.log; echo "the 2025.1 cloud did not start" >&2; exit 1; }
 unset OS_CLOUD
-downpour() { echo; echo "\$ downpour $*"; node "$ROOT/bin/downpour.js" "$@"; }
+
+# One side each: the source in the root namespace with its own clouds.yaml; the destination
+# in its namespace with its own. Neither process can reach the other cloud.
+source_side() { OS_CLIENT_CONFIG_FILE=$ZED_CLOUDS "$@"; }
+dest_side() { OS_CLIENT_CONFIG_FILE=$B_CLOUDS nsenter --net="/run/netns/$B_NETNS" -- "$@"; }
+say() { echo; echo "[$1] \$ downpour ${*:2}"; }
+zed() { say "Zed     " "$@"; source_side node "$ROOT/bin/downpour.js" "$@"; }
+epoxy() { say "2025.1  " "$@"; dest_side node "$ROOT/bin/downpour.js" "$@"; }
 
 mkdir -p "$WORK" && cd "$WORK"
-if [ -d shop.bundle ]; then
+if [ -e shop.tar ]; then
   echo "== removing the previous demo run"
-  [ -f shop.tar ] && node "$ROOT/bin/downpour.js" destroy shop.tar --cloud dst >/dev/null || true
-  rm -rf shop.bundle shop.tar shop.tar.state shop.yaml plan.json report.json
+  dest_side node "$ROOT/bin/downpour.js" destroy shop.tar --cloud b-dst >/dev/null 2>&1 || true
 fi
-"$ROOT/node_modules/.bin/tsx" "$ROOT/scripts/sample-workload.ts" delete --prefix "$PREFIX" >/dev/null 2>&1 || true
-
-echo "== building the sample workload in tenant src"
-"$ROOT/node_modules/.bin/tsx" "$ROOT/scripts/sample-workload.ts" create --prefix "$PREFIX" --image-mib 16
-
-downpour clouds
-downpour select --cloud src --tag app=shop -o shop.yaml
-downpour export shop.yaml --cloud src -o shop.bundle
-downpour pack shop.bundle -o shop.tar
-downpour inspect shop.tar
-downpour verify shop.tar
-downpour plan shop.tar --cloud dst -o plan.json
-downpour import shop.tar --cloud dst --plan plan.json --report report.json
+rm -rf shop.bundle shop.tar shop.tar.state shop.yaml plan.json report.json
+source_side "$ROOT/node_modules/.bin/tsx" "$ROOT/scripts/sample-workload.ts" delete --prefix "$PREFIX" >/dev/null 2>&1 || true
 
 echo
-echo "== what the openstack CLI sees in tenant dst"
-openstack --os-cloud dst server list -c Name -c Status -c Networks
-openstack --os-cloud dst volume list -c Name -c Status -c Size -c "Attached to"
+echo "== building the sample workload in the Zed cloud, tenant src"
+source_side "$ROOT/node_modules/.bin/tsx" "$ROOT/scripts/sample-workload.ts" create --prefix "$PREFIX" --image-mib 16
+
+zed clouds --cloud src
+zed select --cloud src --tag app=shop -o shop.yaml
+zed export shop.yaml --cloud src -o shop.bundle
+zed pack shop.bundle -o shop.tar
+echo
+echo "== the bundle $WORK/shop.tar ($(du -h shop.tar | cut -f1)) is all that crosses over"
+epoxy clouds --cloud b-dst
+epoxy inspect shop.tar
+epoxy verify shop.tar
+epoxy plan shop.tar --cloud b-dst -o plan.json
+epoxy import shop.tar --cloud b-dst --plan plan.json --report report.json
+
+echo
+echo "== what the 2025.1 cloud's openstack CLI sees in tenant dst"
+dest_side openstack --os-cloud b-dst server list -c Name -c Status -c Flavor -c Networks
+dest_side openstack --os-cloud b-dst volume list -c Name -c Status -c Size -c Type -c "Attached to"
+dest_side openstack --os-cloud b-dst floating ip list -c "Floating IP Address" -c "Fixed IP Address"
 echo
 echo "The old -> new id map and floating IPs are in $WORK/report.json."
-echo "Remove the copy with: node bin/downpour.js destroy $WORK/shop.tar --cloud dst"
+echo "Remove the copy with:"
+echo "  OS_CLIENT_CONFIG_FILE=$B_CLOUDS nsenter --net=/run/netns/$B_NETNS -- node bin/downpour.js destroy $WORK/shop.tar --cloud b-dst"

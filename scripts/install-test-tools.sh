@@ -12,6 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y ansible
+# shellcheck source=lib/procs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/procs.sh"
+host_apt update
+host_apt install -y ansible
 command -v ansible-playbook

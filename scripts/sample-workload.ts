@@ -2,7 +2,7 @@
  * Build or remove the sample workload (test/support/workload.ts) in a tenant, for the README demo:
  *
  *   npx tsx scripts/sample-workload.ts create --prefix shop [--image-mib 8] [--cloud src]
- *       [--external-network public] [--flavor m1.tiny] [--base-image dp-base] [--json]
+ *       [--external-network public] [--flavor m1.tiny] [--base-image dp-base] [--plain-volume] [--json]
  *   npx tsx scripts/sample-workload.ts delete --prefix shop [--cloud src]
  *
  * The defaults are the first local cloud's; the second has ext-net, gp.small and base-image.
@@ -15,7 +15,7 @@ import { Session } from '../src/openstack/session/session.js';
 import { buildWorkload, deleteWorkload, SHOP_TAG } from '../test/support/workload.js';
 
 const USAGE =
-  'usage: sample-workload.ts create|delete --prefix P [--image-mib N] [--cloud NAME] [--external-network N] [--flavor F] [--base-image I] [--json]';
+  'usage: sample-workload.ts create|delete --prefix P [--image-mib N] [--cloud NAME] [--external-network N] [--flavor F] [--base-image I] [--plain-volume] [--json]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -27,6 +27,7 @@ async function main(): Promise<number> {
       'external-network': { type: 'string' },
       flavor: { type: 'string' },
       'base-image': { type: 'string' },
+      'plain-volume': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
       prefix,
       imageMiB,
       log,
+      plainVolume: values['plain-volume'],
       ...(values['external-network'] ? { externalNetwork: values['external-network'] } : {}),
       ...(values.flavor ? { flavor: values.flavor } : {}),
       ...(values['base-image'] ? { baseImage: values['base-image'] } : {}),

@@ -58,7 +58,11 @@ if [ ! -x "$R/usr/bin/apt-get" ]; then
     MIRROR=$(awk '/^URIs:/ {print $2; exit} /^deb / {print $2; exit}' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -1)
   fi
   [ -n "$MIRROR" ] || die "no mirror found; set DPCLOUDB_MIRROR"
-  command -v debootstrap >/dev/null || apt-get install -y --no-install-recommends debootstrap
+  if ! command -v debootstrap >/dev/null; then
+    host_apt install -y --no-install-recommends debootstrap >>"$STATE/apt-host.log" 2>&1 ||
+      { host_apt update >>"$STATE/apt-host.log" 2>&1 && host_apt install -y --no-install-recommends debootstrap >>"$STATE/apt-host.log" 2>&1; } ||
+      { tail -20 "$STATE/apt-host.log"; die "could not install debootstrap (see $STATE/apt-host.log)"; }
+  fi
   [ -f "/usr/share/debootstrap/scripts/$SUITE" ] || die "this debootstrap does not know $SUITE"
   echo ">>> debootstrap --variant=minbase $SUITE $R $MIRROR"
   mkdir -p "$R"

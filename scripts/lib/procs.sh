@@ -66,3 +66,9 @@ stop_services() { # stop_services NAME...: TERM every recorded process tree at o
   done
   return 0
 }
+
+# host_apt ARGS...: apt-get on the host, one at a time: both clouds' scripts and the test tools'
+# may install host packages at the same moment, and dpkg takes one client at a time.
+host_apt() {
+  flock -w 1800 /var/lock/downpour-apt.lock apt-get -o DPkg::Lock::Timeout=600 "$@"
+}

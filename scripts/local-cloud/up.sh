@@ -197,10 +197,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "${q%%/*} $q boolean false"
   done | debconf-set-selections
   apt_install() {
-    apt-get install -y --no-install-recommends -o Acquire::Retries=3 -o Dpkg::Options::=--force-confold \
+    host_apt install -y --no-install-recommends -o Acquire::Retries=3 -o Dpkg::Options::=--force-confold \
       "${missing[@]}" >>"$LOG/apt.log" 2>&1
   }
-  apt_update() { echo "    apt-get update"; apt-get update -o Acquire::Retries=3 >>"$LOG/apt.log" 2>&1 || die "apt-get update failed (see $LOG/apt.log)"; }
+  apt_update() { echo "    apt-get update"; host_apt update -o Acquire::Retries=3 >>"$LOG/apt.log" 2>&1 || die "apt-get update failed (see $LOG/apt.log)"; }
   # refresh the package lists first only when there are none or they are older than a week
   if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mtime -7 2>/dev/null | head -1)" ]; then apt_update; fi
   if ! apt_install; then

@@ -7,6 +7,7 @@ import * as servers from '../openstack/compute/servers/index.js';
 import * as volumes from '../openstack/block-storage/volumes/index.js';
 import * as snapshots from '../openstack/block-storage/snapshots/index.js';
 import { orUndefined } from '../openstack/common.js';
+import { BadRequestError } from '../openstack/http/errors.js';
 import type { Session } from '../openstack/session/session.js';
 import type { DataPlan } from '../kinds/kind.js';
 import type { DataInfo } from '../kinds/model.js';
@@ -229,18 +230,62 @@ async function captureVolume(ctx: CaptureContext, volumeId: string, label: strin
     }
     ctx.progress({ type: 'message', level: 'info', message: `uploading ${label} to a temporary image` });
     // qcow2 leaves empty blocks out, so a mostly empty volume is carried small.
-    const result = await volumes.uploadToImage(
-      ctx.session,
-      uploadFrom,
-      { image_name: marks.name(purpose), disk_format: 'qcow2', visibility: 'private' },
-      opts,
-    );
+    const upload = (from: string) =>
+      volumes.uploadToImage(
+        ctx.session,
+        from,
+        { image_name: marks.name(purpose), disk_format: 'qcow2', visibility: 'private' },
+        opts,
+      );
+    let result;
+    try {
+      result = await upload(uploadFrom);
+    } catch (err) {
+      if (!isEmptyPropertiesBug(err)) throw err;
+      // Cinder 2024.1 and later refuse to upload a volume made from an image with no properties of
+      // its own (it sends Glance an empty `properties`, which Glance's schema rejects). A volume
+      // of ours is given one image metadata key, which the image then carries; the user's own
+      // volume is left as it is and a temporary clone of it is uploaded instead.
+      ctx.progress({
+        type: 'message',
+        level: 'info',
+        message: `${label}: this Cinder cannot upload it as it is; uploading a marked temporary copy`,
+      });
+      if (uploadFrom === volumeId) {
+        let clone = await alive('volume', ['available', 'creating']);
+        if (!clone) {
+          const created = await volumes.create(
+            ctx.session,
+            {
+              size: volume.size,
+              source_volid: volumeId,
+              name: marks.name(purpose),
+              metadata: marks.metadata,
+              ...(volume.volume_type ? { volume_type: volume.volume_type } : {}),
+              ...(volume.availability_zone ? { availability_zone: volume.availability_zone } : {}),
+            },
+            opts,
+          );
+          clone = created.id;
+          await ctx.journal.add({ type: 'volume', id: clone, purpose });
+        }
+        await volumes.waitForVolumeStatus(ctx.session, clone, 'available', { ...opts, timeoutMs: 3_600_000 });
+        uploadFrom = clone;
+      }
+      await volumes.setImageMetadata(ctx.session, uploadFrom, { downpour_capture: ctx.bundleId }, opts);
+      result = await upload(uploadFrom);
+    }
     imageId = result.image_id;
     await ctx.journal.add({ type: 'image', id: imageId, purpose });
     await images.addTag(ctx.session, imageId, `downpour:bundle=${ctx.bundleId}`, opts).catch(() => undefined);
   }
   await images.waitForImageStatus(ctx.session, imageId, 'active', { ...opts, timeoutMs: 3_600_000 });
   return finishCapture(ctx, purpose, imageId, `volume-${volumeId}-${imageId}`, label, 'volume');
+}
+
+/** Cinder's 400 for an upload whose image would have empty `properties` (see its use). */
+function isEmptyPropertiesBug(err: unknown): boolean {
+  return err instanceof BadRequestError && /Unable to set 'properties' to \{\}/.test(err.message);
 }
 
 async function dropTemporaries(ctx: CaptureContext, purpose: string): Promise<void> {

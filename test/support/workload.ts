@@ -41,6 +41,11 @@ export interface WorkloadOptions {
   externalNetwork?: string;
   flavor?: string;
   baseImage?: string;
+  /**
+   * Also a detached volume `<prefix>-plain` made from an image with no properties of its own
+   * (removed once the volume is made), which Cinder 2024.1 and later cannot upload as it is.
+   */
+  plainVolume?: boolean;
 }
 
 export interface Workload {
@@ -64,6 +69,8 @@ export interface Workload {
   servers: { web: string; db: string };
   /** The unrelated server and what it alone uses. */
   other: { network: string; subnet: string; port: string; server: string };
+  /** The detached volume of `plainVolume`. */
+  plainVolume: string | undefined;
   cleanup(): Promise<void>;
 }
 
@@ -130,6 +137,23 @@ export async function buildWorkload(session: Session, options: WorkloadOptions):
       ),
     );
     if (!dataVolume || !bootVolume) throw new Error('volume create returned nothing');
+
+    let plainVolume: string | undefined;
+    if (options.plainVolume) {
+      const plainData = randomBytes(1024 * 1024);
+      const plainImage = await images.create(session, {
+        name: name('plain-image'),
+        disk_format: 'raw',
+        container_format: 'bare',
+        visibility: 'private',
+      });
+      await images.upload(session, plainImage.id, bufferBody(plainData), { size: plainData.length });
+      await images.waitForImageStatus(session, plainImage.id, 'active', wait);
+      const plain = await volumes.create(session, { size: 1, name: name('plain'), imageRef: plainImage.id });
+      await volumes.waitForVolumeStatus(session, plain.id, 'available', wait);
+      await images.remove(session, plainImage.id);
+      plainVolume = plain.id;
+    }
 
     const key = await keypairs.create(session, {
       name: name('key'),
@@ -280,6 +304,7 @@ export async function buildWorkload(session: Session, options: WorkloadOptions):
       volumes: { data: dataVolume.id, boot: bootVolume.id },
       servers: { web: webServer.id, db: dbServer.id },
       other: { network: other.net, subnet: other.subnet, port: otherPort, server: otherServer.id },
+      plainVolume,
       cleanup: () => deleteWorkload(session, prefix, log),
     };
   } catch (err) {

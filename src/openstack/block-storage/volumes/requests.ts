@@ -118,6 +118,16 @@ export async function uploadToImage(
   return envelope<UploadToImageResult>(res, 'os-volume_upload_image', `upload volume ${id} to an image`);
 }
 
+/** Add keys to the image metadata a volume hands on to images made from it (`os-set_image_metadata`). */
+export async function setImageMetadata(
+  session: Session,
+  id: string,
+  metadata: Record<string, string>,
+  options: RequestOptions = {},
+): Promise<void> {
+  await runAction<unknown>(session, id, { 'os-set_image_metadata': { metadata } }, [200], options);
+}
+
 /** Grow to `newSize` GiB (in-use volumes need 3.42); the volume goes extending → available/in-use. */
 export async function extend(
   session: Session,
