@@ -53,6 +53,13 @@ Examples:
     });
 }
 
+/** The version a client gets by default (CURRENT) first: a 2025.1 Glance lists 2.16 before 2.17. */
+function shownVersions(versions: string[]): string {
+  if (versions.length <= 2) return versions.join(', ');
+  const current = versions.find((v) => v.includes('(CURRENT)')) ?? versions[0];
+  return `${current} (+${versions.length - 1} more)`;
+}
+
 function printDescription(output: Output, d: CloudDescription): void {
   output.out(`Cloud ${d.cloud} (${d.authUrl}), region ${d.region ?? '(any)'}, interface ${d.interface}`);
   output.out(
@@ -66,7 +73,7 @@ function printDescription(output: Output, d: CloudDescription): void {
       d.services.map((s) => [
         s.type,
         s.endpoint ?? '(not in catalog)',
-        s.versions.length > 2 ? `${s.versions[0]} (+${s.versions.length - 1} more)` : s.versions.join(', '),
+        shownVersions(s.versions),
         s.microversions ? `${s.microversions.min} - ${s.microversions.max}` : '',
         s.negotiated ?? '',
       ]),
