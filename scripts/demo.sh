@@ -15,12 +15,12 @@ B_CLOUDS=${DPCLOUDB_STATE:-/var/lib/downpour-cloud-b}/clouds.yaml
 B_NETNS=${DPCLOUDB_NETNS:-downpour-b}
 [ -f dist/cli/main.js ] || npx tsc -p tsconfig.build.json
 
-echo "== bringing up both clouds (the first run installs them: about 7 minutes)"
-bash scripts/cloud-b/up.sh >/tmp/downpour-demo-cloud-b.log 2>&1 &
+echo "== bringing up both clouds, side by side (the first run installs them: about 7 minutes)"
+( bash scripts/cloud-b/up.sh </dev/null 2>&1 | sed -u 's/^/[2025.1] /' ) &
 b_pid=$!
-bash scripts/local-cloud/up.sh >/tmp/downpour-demo-cloud-zed.log 2>&1 ||
-  { tail -20 /tmp/downpour-demo-cloud-zed.log; echo "the Zed cloud did not start" >&2; exit 1; }
-wait "$b_pid" || { tail -20 /tmp/downpour-demo-cloud-b.log; echo "the 2025.1 cloud did not start" >&2; exit 1; }
+( bash scripts/local-cloud/up.sh </dev/null 2>&1 | sed -u 's/^/[zed]    /' ) ||
+  { echo "the Zed cloud did not start (see the lines above)" >&2; exit 1; }
+wait "$b_pid" || { echo "the 2025.1 cloud did not start (see the lines above)" >&2; exit 1; }
 unset OS_CLOUD
 
 # One side each: the source in the root namespace with its own clouds.yaml; the destination
@@ -58,7 +58,7 @@ epoxy import shop.tar --cloud b-dst --plan plan.json --report report.json
 echo
 echo "== what the 2025.1 cloud's openstack CLI sees in tenant dst"
 dest_side openstack --os-cloud b-dst server list -c Name -c Status -c Flavor -c Networks
-dest_side openstack --os-cloud b-dst volume list -c Name -c Status -c Size -c Type -c "Attached to"
+dest_side openstack --os-cloud b-dst volume list --long -c Name -c Status -c Size -c Type -c "Attached to"
 dest_side openstack --os-cloud b-dst floating ip list -c "Floating IP Address" -c "Fixed IP Address"
 echo
 echo "The old -> new id map and floating IPs are in $WORK/report.json."

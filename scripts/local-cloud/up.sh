@@ -91,7 +91,7 @@ port_open() { (exec 3<>"/dev/tcp/$IP/$1") 2>/dev/null; }
 start_svc() {
   local name=$1 port=$2 deps=$3 h pid; shift 3
   # shellcheck disable=SC2086
-  h=$( { printf '%s\n' "$*"; cat $deps 2>/dev/null || true; } | sha256sum | cut -c1-16)
+  h=$( { printf '%s\n' "$*"; [ -z "$deps" ] || cat $deps 2>/dev/null || true; } | sha256sum | cut -c1-16)
   if pid_alive "$name"; then
     if [ "$(cat "$RUN/$name.cfg" 2>/dev/null)" = "$h" ]; then
       echo "    $name already running (pid $(pid_of "$name"))"; return 0
