@@ -15,6 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBundle } from '../../src/bundle/index.js';
 import { loadGraph } from '../../src/kinds/load.js';
 import type { ImportReport } from '../../src/migrate/import.js';
+import { loadCloudConfig } from '../../src/openstack/config/loader.js';
+import { bufferBody } from '../../src/openstack/http/client.js';
+import * as images from '../../src/openstack/image/images/index.js';
+import { Session } from '../../src/openstack/session/session.js';
 import type { Plan } from '../../src/plan/types.js';
 import { listAll } from '../support/cli-witness.js';
 import { CLOUD_B, runIn, ZED, type LocalCloud, type Run } from '../support/clouds.js';
@@ -205,9 +209,71 @@ function roundTrip(from: LocalCloud, to: LocalCloud) {
   });
 }
 
+/** An image whose disk_format says qcow2 over raw bytes: Zed takes it, 2025.1's Glance does not. */
+function mislabelledImage(from: LocalCloud, to: LocalCloud) {
+  describe(`${from.label} -> ${to.label}, an image whose data is not its disk_format`, () => {
+    const prefix = `dp-xf-${randomBytes(4).toString('hex')}`;
+    let work: string;
+    let session: Session | undefined;
+    let imageId: string | undefined;
+    const downpour = (cloud: LocalCloud, args: string[]) =>
+      runIn(cloud, process.execPath, [BIN, ...args], { cwd: work });
+
+    beforeAll(async () => {
+      work = await mkdtemp(join(tmpdir(), `${prefix}-`));
+      // The test runner is in the root namespace, where the Zed cloud answers.
+      session = await Session.connect(loadCloudConfig({ cloud: from.src }));
+      const data = randomBytes(1024 * 1024);
+      const image = await images.create(session, {
+        name: `${prefix}-image`,
+        disk_format: 'qcow2',
+        container_format: 'bare',
+        visibility: 'private',
+      });
+      imageId = image.id;
+      await images.upload(session, image.id, bufferBody(data), { size: data.length });
+      await images.waitForImageStatus(session, image.id, 'active', { timeoutMs: 120_000 });
+    });
+
+    afterAll(async () => {
+      const failures: string[] = [];
+      const destroyed = await downpour(to, ['destroy', 'image.bundle', '--cloud', to.dst]);
+      if (destroyed.code !== 0) failures.push(`destroy: ${destroyed.stderr}`);
+      if (session && imageId)
+        await images.remove(session, imageId).catch((e: Error) => failures.push(e.message));
+      await session?.close();
+      await rm(work, { recursive: true, force: true });
+      if (failures.length) throw new Error(`cleanup left things behind:\n${failures.join('\n')}`);
+    });
+
+    it('is refused by the destination with an error that names the image and the cause, and the import stays resumable (exit 3)', async () => {
+      ok(
+        await downpour(from, [
+          'select',
+          '--cloud',
+          from.src,
+          '--image',
+          `${prefix}-image`,
+          '-o',
+          'image.yaml',
+        ]),
+        'select',
+      );
+      ok(await downpour(from, ['export', 'image.yaml', '--cloud', from.src, '-o', 'image.bundle']), 'export');
+      const run = await downpour(to, ['import', 'image.bundle', '--cloud', to.dst]);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toContain(
+        `image ${prefix}-image: the destination refused the data as not being qcow2`,
+      );
+      expect(run.stderr).not.toContain('The request media type');
+    });
+  });
+}
+
 describe.skipIf(!ZED || !CLOUD_B)('across releases, between clouds that share nothing', () => {
   if (ZED && CLOUD_B) {
     roundTrip(ZED, CLOUD_B);
     roundTrip(CLOUD_B, ZED);
+    mislabelledImage(ZED, CLOUD_B);
   }
 });

@@ -12,6 +12,7 @@ import type { Descriptor } from '../../bundle/index.js';
 import {
   AuthenticationError,
   ConflictError,
+  HttpError,
   RateLimitedError,
   ServerError,
 } from '../../openstack/http/errors.js';
@@ -81,6 +82,7 @@ export async function uploadNodeData(
         sent = true;
         break;
       } catch (err) {
+        if (err instanceof HttpError && err.status === 415) throw formatRefused(err, target, label);
         if (ctx.signal?.aborted || attempt >= UPLOAD_ATTEMPTS || !transientUploadFailure(err, attempt))
           throw err;
         // A broken upload leaves the image saving for a moment, then queued again.
@@ -126,6 +128,23 @@ export async function uploadNodeData(
     });
     throw err;
   }
+}
+
+/**
+ * Glance 2025.1 and later inspect what is uploaded and refuse data that is not of the image's
+ * `disk_format` (`[image_format] require_image_format_match`), answering 415 "The request media
+ * type ... is not supported", which names neither the image nor the reason.
+ */
+function formatRefused(err: HttpError, target: Image, label: string): DownpourError {
+  return new DownpourError(
+    'E_IMAGE_FORMAT_REFUSED',
+    ExitCode.partial,
+    `${label}: the destination refused the data as not being ${target.disk_format ?? 'of its disk format'}: its Glance inspects uploads and requires the data to match the image's disk_format (as Glance does from 2025.1 on); the source image declares ${target.disk_format ?? 'a format'} for data of another format`,
+    {
+      hint: "Correct the source image's disk_format (or re-upload it in the format it declares) and export again; other clouds may still take the data as it is.",
+      cause: err,
+    },
+  );
 }
 
 /** One PUT of the whole data from the bundle, every chunk verified on the way (see `openData`). */
