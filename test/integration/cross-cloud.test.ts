@@ -6,12 +6,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify as stringifyYaml } from 'yaml';
 import { openBundle } from '../../src/bundle/index.js';
 import { loadGraph } from '../../src/kinds/load.js';
 import type { ImportReport } from '../../src/migrate/import.js';
@@ -20,6 +21,7 @@ import { bufferBody } from '../../src/openstack/http/client.js';
 import * as images from '../../src/openstack/image/images/index.js';
 import { Session } from '../../src/openstack/session/session.js';
 import type { Plan } from '../../src/plan/types.js';
+import { UPLOAD_TAG } from '../../src/render/heat/scripts.js';
 import { listAll } from '../support/cli-witness.js';
 import { CLOUD_B, runIn, ZED, type LocalCloud, type Run } from '../support/clouds.js';
 import { shopView } from '../support/shop-view.js';
@@ -56,6 +58,11 @@ function roundTrip(from: LocalCloud, to: LocalCloud) {
     let work: string;
     let built = false;
     let imported = false;
+    let bundleId: string | undefined;
+    const stack = `${prefix}-stack`;
+    let stackCreated = false;
+    const onDestination = (command: string, args: string[], cwd = work) =>
+      runIn(to, command, args, { cwd, env: { OS_CLOUD: to.dst } });
     const downpour = (cloud: LocalCloud, args: string[]) =>
       runIn(cloud, process.execPath, [BIN, ...args], { cwd: work });
     const sample = (args: string[]) =>
@@ -87,6 +94,28 @@ function roundTrip(from: LocalCloud, to: LocalCloud) {
       if (imported) {
         const run = await downpour(to, ['destroy', join(work, 'shop.bundle'), '--cloud', to.dst]);
         if (run.code !== 0) failures.push(`destroy in ${to.label}: exit ${run.code}: ${run.stderr}`);
+      }
+      if (stackCreated) {
+        const run = await onDestination('openstack', ['stack', 'delete', '-y', '--wait', stack]);
+        if (run.code !== 0 && !/not found/i.test(run.stderr)) failures.push(`the stack: ${run.stderr}`);
+      }
+      if (bundleId && to === CLOUD_B) {
+        // What upload-data.sh uploaded for the stack, found by its tag.
+        const listed = await onDestination('openstack', [
+          'image',
+          'list',
+          '--tag',
+          `${UPLOAD_TAG}=${bundleId}`,
+          '-f',
+          'value',
+          '-c',
+          'ID',
+        ]);
+        const ids = listed.stdout.split('\n').filter(Boolean);
+        if (ids.length) {
+          const run = await onDestination('openstack', ['image', 'delete', ...ids]);
+          if (run.code !== 0) failures.push(`the uploaded images: ${run.stderr}`);
+        }
       }
       if (built) {
         const run = await sample(['delete']);
@@ -127,7 +156,7 @@ function roundTrip(from: LocalCloud, to: LocalCloud) {
         await downpour(from, ['export', 'shop.yaml', '--cloud', from.src, '-o', 'shop.bundle', '--json']),
         'export',
       );
-      const { bundleId } = JSON.parse(exported.stdout) as { bundleId: string };
+      bundleId = (JSON.parse(exported.stdout) as { bundleId: string }).bundleId;
       const source = await shopView(from.src, from.clouds, prefix, from.netns);
 
       // The bundle is all the destination side gets.
@@ -206,6 +235,57 @@ function roundTrip(from: LocalCloud, to: LocalCloud) {
       ].filter((n) => n?.startsWith(prefix));
       expect(left).toEqual([]);
     });
+
+    if (to === CLOUD_B)
+      it(`the same bundle rendered as a Heat template, mapped by map.yaml, is created as a stack by ${to.label}'s Heat`, async () => {
+        if (!bundleId) throw new Error('the round trip before this test made no bundle');
+        await writeFile(
+          join(work, 'map.yaml'),
+          stringifyYaml({
+            flavors: { [from.flavor]: to.flavor },
+            networks: { [from.externalNetwork]: to.externalNetwork },
+            volumeTypes: { [from.defaultVolumeType]: to.defaultVolumeType },
+            availabilityZones: { [from.computeZone]: to.computeZone },
+          }),
+        );
+        // Rendering talks to no cloud; the template is applied with the destination's own tools.
+        ok(
+          await downpour(from, [
+            'render',
+            'shop.bundle',
+            '--format',
+            'heat',
+            '--map',
+            'map.yaml',
+            '-o',
+            'heat',
+          ]),
+          'render',
+        );
+        const heat = join(work, 'heat');
+        ok(await onDestination('sh', ['upload-data.sh', join(work, 'shop.bundle')], heat), 'upload-data.sh');
+        stackCreated = true;
+        const created = await onDestination(
+          'openstack',
+          ['stack', 'create', '-t', 'template.yaml', '-e', 'environment.yaml', '--wait', stack],
+          heat,
+        );
+        ok(created, 'stack create');
+        expect(created.stdout).toContain('CREATE_COMPLETE');
+        ok(await onDestination('sh', ['finish.sh', stack], heat), 'finish.sh');
+        const lists = await listAll(to.dst, to.clouds, to.netns);
+        const servers = lists.servers.filter((s) => s.Name.startsWith(`${prefix}-`));
+        expect(servers.map((s) => `${s.Name} ${s.Status} ${s['Availability Zone']}`).sort()).toEqual([
+          `${prefix}-db ACTIVE ${to.computeZone}`,
+          `${prefix}-web ACTIVE ${to.computeZone}`,
+        ]);
+        const volumes = lists.volumes.filter((v) => v.Name.startsWith(`${prefix}-`));
+        expect(volumes.map((v) => `${v.Name} ${v.Status} ${v.Type}`).sort()).toEqual([
+          `${prefix}-boot in-use ${to.defaultVolumeType}`,
+          `${prefix}-data in-use ${to.defaultVolumeType}`,
+          `${prefix}-plain available ${to.defaultVolumeType}`,
+        ]);
+      });
   });
 }
 

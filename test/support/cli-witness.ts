@@ -14,7 +14,13 @@ export interface FixedIp {
 }
 /** Rows of `openstack ... list -f json`, with the CLI's own column names. */
 export interface Lists {
-  servers: { ID: string; Name: string; 'Image Name': string; 'Availability Zone': string }[];
+  servers: {
+    ID: string;
+    Name: string;
+    Status: string;
+    'Image Name': string;
+    'Availability Zone': string;
+  }[];
   networks: {
     ID: string;
     Name: string;
