@@ -4,4 +4,4 @@
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
-if [ "${1:-}" = -q ]; then check_apis quiet; else check_apis; fi
+if [ "${1:-}" = -q ]; then check_netns_apis quiet; else check_netns_apis; fi

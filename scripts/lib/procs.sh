@@ -72,3 +72,23 @@ stop_services() { # stop_services NAME...: TERM every recorded process tree at o
 host_apt() {
   flock -w 1800 /var/lock/downpour-apt.lock apt-get -o DPkg::Lock::Timeout=600 "$@"
 }
+
+# check_apis [quiet]: 0 iff every API of API_CHECKS ("NAME URL" lines) answers with a status
+# below 500; one line per API unless quiet. CHECK_IN (an array, may be empty) prefixes the curl
+# command, to look from inside a network namespace.
+check_apis() {
+  local line name url res code t ok=0
+  command -v curl >/dev/null || return 1
+  for line in "${API_CHECKS[@]}"; do
+    read -r name url <<<"$line"
+    res=$(${CHECK_IN[@]+"${CHECK_IN[@]}"} curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}' "$url" 2>/dev/null) || true
+    code=${res%% *}; t=${res#* }
+    if [ -n "$code" ] && [ "$code" != 000 ] && [ "$code" -lt 500 ]; then
+      [ "${1:-}" = quiet ] || printf '    %-9s %-28s HTTP %s  %.3fs\n' "$name" "$url" "$code" "$t"
+    else
+      [ "${1:-}" = quiet ] || printf '    %-9s %-28s NOT ANSWERING (%s)\n' "$name" "$url" "${code:-none}"
+      ok=1
+    fi
+  done
+  return $ok
+}

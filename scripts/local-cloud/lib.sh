@@ -24,20 +24,3 @@ SERVICES=(mariadb epmd rabbitmq keystone glance-api placement neutron-server
 
 # shellcheck source=../lib/procs.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/procs.sh"
-
-check_apis() { # check_apis [quiet]: 0 iff every API answers; prints one line per API unless quiet
-  local line name url res code t ok=0
-  command -v curl >/dev/null || return 1
-  for line in "${API_CHECKS[@]}"; do
-    read -r name url <<<"$line"
-    res=$(curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}' "$url" 2>/dev/null) || true
-    code=${res%% *}; t=${res#* }
-    if [ -n "$code" ] && [ "$code" != 000 ] && [ "$code" -lt 500 ]; then
-      [ "${1:-}" = quiet ] || printf '    %-9s %-28s HTTP %s  %.3fs\n' "$name" "$url" "$code" "$t"
-    else
-      [ "${1:-}" = quiet ] || printf '    %-9s %-28s NOT ANSWERING (%s)\n' "$name" "$url" "${code:-none}"
-      ok=1
-    fi
-  done
-  return $ok
-}

@@ -4,12 +4,11 @@
  * runs where only the source answers and `import` where only the destination does; the bundle
  * passes on the filesystem. The `openstack` CLI reads each side in that side's namespace.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as stringifyYaml } from 'yaml';
@@ -22,6 +21,7 @@ import * as images from '../../src/openstack/image/images/index.js';
 import { Session } from '../../src/openstack/session/session.js';
 import type { Plan } from '../../src/plan/types.js';
 import { UPLOAD_TAG } from '../../src/render/heat/scripts.js';
+import { sha256Of } from '../support/hash.js';
 import { listAll } from '../support/cli-witness.js';
 import { CLOUD_B, runIn, ZED, type LocalCloud, type Run } from '../support/clouds.js';
 import { shopView } from '../support/shop-view.js';
@@ -35,16 +35,6 @@ if (!ZED || !CLOUD_B) {
   console.warn(
     'cross-cloud tests skipped: both local clouds are needed (the test runner sets OS_CLIENT_CONFIG_FILE and DOWNPOUR_CLOUD_B_CLOUDS).',
   );
-}
-
-async function sha256Of(stream: Readable): Promise<{ hex: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { hex: hash.digest('hex'), bytes };
 }
 
 const ok = (run: Run, what: string) => {

@@ -4,7 +4,6 @@ import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { cp, mkdtemp, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { loadCloudConfig } from '../../src/openstack/config/loader.js';
 import * as images from '../../src/openstack/image/images/index.js';
 import { Session } from '../../src/openstack/session/session.js';
 import { parseSelection, renderSelection, type Selection } from '../../src/select/selection-file.js';
+import { sha256Of } from '../support/hash.js';
 import { buildWorkload, deleteWorkload, SHOP_TAG, type Workload } from '../support/workload.js';
 
 const configFile = process.env['OS_CLIENT_CONFIG_FILE'];
@@ -61,16 +61,6 @@ function start(args: string[], cwd: string) {
 }
 
 const downpour = (args: string[], cwd: string) => start(args, cwd).done;
-
-async function sha256Of(stream: Readable): Promise<{ hex: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { hex: hash.digest('hex'), bytes };
-}
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];

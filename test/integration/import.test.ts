@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -27,6 +26,7 @@ import {
   type Throwaway,
   type ThrowawayClouds,
 } from '../support/throwaway.js';
+import { sha256Of } from '../support/hash.js';
 import { listAll, lookup, type Lists } from '../support/cli-witness.js';
 import { ruleText, shopView } from '../support/shop-view.js';
 import { buildWorkload, deleteWorkload, type Workload } from '../support/workload.js';
@@ -66,16 +66,6 @@ function start(args: string[], cwd: string, clouds: string) {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - began }));
   });
   return { child, done };
-}
-
-async function sha256Of(stream: Readable): Promise<{ hex: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { hex: hash.digest('hex'), bytes };
 }
 
 /**
