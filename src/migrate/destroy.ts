@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../core/log.js';
 import { noProgress, type ProgressSink } from '../core/progress.js';
 import { rm } from 'node:fs/promises';
 import { APPLIES } from '../kinds/apply/registry.js';
-import type { ApplyContext } from '../kinds/apply/context.js';
+import type { ImportContext } from './import-context.js';
 import type { KindName } from '../kinds/model.js';
 import * as images from '../openstack/image/images/index.js';
 import * as servers from '../openstack/compute/servers/index.js';
@@ -117,7 +117,7 @@ export async function destroyImport(session: Session, options: DestroyOptions): 
     logger,
     ...(options.signal ? { signal: options.signal } : {}),
     warn: (_key: string, message: string) => progress({ type: 'message', level: 'warning', message }),
-  } satisfies ApplyContext;
+  } satisfies ImportContext;
 
   const todo = new Map<string, JournalEntry & { key: string }>();
   for (const [key, entry] of Object.entries(journal.entries)) {

@@ -16,6 +16,7 @@ import { loadGraph } from '../kinds/load.js';
 import type { GraphDocument, GraphNode } from '../kinds/model.js';
 import { APPLIES } from '../kinds/apply/registry.js';
 import { text, type ApplyContext, type Created, type DestinationCaps } from '../kinds/apply/context.js';
+import type { ImportContext } from './import-context.js';
 import * as images from '../openstack/image/images/index.js';
 import { orUndefined } from '../openstack/common.js';
 import type { Session } from '../openstack/session/session.js';
@@ -210,7 +211,7 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
 
   const warnings: string[] = [];
   const caps = await destinationCaps(session, gathered.facts);
-  const ctx: ApplyContext = {
+  const ctx: ImportContext = {
     session,
     bundleId: bundle.bundleId,
     journal,
@@ -391,7 +392,7 @@ export async function findEarlier(
  * deleted and forgotten, so what remains is exactly what the journal lists.
  */
 async function refuseDamaged(
-  ctx: ApplyContext,
+  ctx: ImportContext,
   bundle: LoadedBundle,
   outcomes: Map<string, NodeOutcome>,
 ): Promise<never> {
@@ -449,7 +450,7 @@ async function removeTemporaryImages(
 }
 
 /** One node: adopt what an earlier run made, or create it; journal every step. */
-async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promise<void> {
+async function applyNode(ctx: ImportContext, key: string, node: GraphNode): Promise<void> {
   const kind = APPLIES[node.kind];
   if (!kind) throw new DownpourError('E_KIND', ExitCode.unexpected, `Downpour cannot create ${node.kind}`);
   const doc = ctx.documents.get(key) ?? {};

@@ -4,7 +4,7 @@ import * as volumes from '../openstack/block-storage/volumes/index.js';
 import * as images from '../openstack/image/images/index.js';
 import * as ports from '../openstack/network/ports/index.js';
 import { orUndefined } from '../openstack/common.js';
-import type { ApplyContext } from '../kinds/apply/context.js';
+import type { ImportContext } from './import-context.js';
 import { checkDestinationHash } from '../kinds/apply/data.js';
 import type { GraphDocument } from '../kinds/model.js';
 
@@ -44,7 +44,7 @@ function snapshotOf<T extends { id: string }>(
  * its server (device_id: this cloud binds every port, so status alone proves nothing), data
  * volumes attached to the right server, uploaded images active with the source's hash.
  */
-export async function verifyImport(ctx: ApplyContext, graph: GraphDocument): Promise<VerificationCheck[]> {
+export async function verifyImport(ctx: ImportContext, graph: GraphDocument): Promise<VerificationCheck[]> {
   const checks: VerificationCheck[] = [];
   const o = ctx.signal ? { signal: ctx.signal } : {};
   const bundleTag = `downpour:bundle=${ctx.bundleId}`;

@@ -3,9 +3,42 @@ import type { Logger } from '../../core/log.js';
 import type { ProgressSink } from '../../core/progress.js';
 import type { BundleReader } from '../../bundle/index.js';
 import type { Session } from '../../openstack/session/session.js';
-import type { ImportJournal, JournalEntry } from '../../migrate/journal.js';
-import type { PlannedNode } from '../../plan/types.js';
 import type { GraphNode, KindName } from '../model.js';
+
+export type EntryStatus =
+  /** The create call was about to be sent: on resume, look for the object before creating another. */
+  | 'creating'
+  | 'created'
+  /** Found at the destination by its provenance after a run died between create and journal. */
+  | 'adopted'
+  | 'mapped'
+  | 'reused'
+  | 'merged'
+  | 'failed';
+
+export interface JournalEntry {
+  kind: KindName;
+  status: EntryStatus;
+  targetId?: string;
+  /** What else this node made: router interfaces, rules merged into a default group, a temporary image... */
+  extra?: Record<string, unknown>;
+  error?: string;
+  updatedAt: string;
+}
+
+/** The import's journal, as far as a kind reads it: the destination id of a node already made. */
+export interface AppliedIds {
+  targetOf(key: string): string | undefined;
+}
+
+/** What the plan says for one node, as far as a kind needs it (the plan's `PlannedNode`). */
+export interface NodePlan {
+  action: 'create' | 'map' | 'reuse' | 'merge';
+  /** For map, reuse and merge: the destination object. */
+  target?: { id: string; name?: string };
+  /** Destination values the create uses instead of the source's. */
+  overrides?: Record<string, unknown>;
+}
 
 /** What the destination can do that changes how objects are created and marked. */
 export interface DestinationCaps {
@@ -21,10 +54,10 @@ export interface DestinationCaps {
 export interface ApplyContext {
   session: Session;
   bundleId: string;
-  journal: ImportJournal;
+  journal: AppliedIds;
   reader: BundleReader;
   nodes: ReadonlyMap<string, GraphNode>;
-  plan: ReadonlyMap<string, PlannedNode>;
+  plan: ReadonlyMap<string, NodePlan>;
   /** Resource documents by node key. */
   documents: ReadonlyMap<string, Record<string, unknown>>;
   caps: DestinationCaps;
