@@ -12,7 +12,7 @@ import { noProgress, type ProgressSink } from '../core/progress.js';
 import { openBundle, verifyBundle, type BundleReader } from '../bundle/index.js';
 import { Graph } from '../graph/graph.js';
 import { walkGraph, type NodeOutcome } from '../graph/walk.js';
-import { loadGraph } from '../kinds/load.js';
+import { loadDocuments, loadGraph } from '../kinds/load.js';
 import type { GraphDocument, GraphNode } from '../kinds/model.js';
 import { APPLIES } from '../kinds/apply/registry.js';
 import { text, type ApplyContext, type Created, type DestinationCaps } from '../kinds/apply/context.js';
@@ -45,13 +45,7 @@ export interface LoadedBundle {
 export async function loadBundle(path: string): Promise<LoadedBundle> {
   const reader = await openBundle(path);
   const graph = await loadGraph(reader);
-  const documents = new Map<string, Record<string, unknown>>();
-  await Promise.all(
-    graph.nodes.map(async (n) => {
-      const blob = await reader.readJson<{ document: Record<string, unknown> }>(n.document);
-      documents.set(n.key, blob.document);
-    }),
-  );
+  const documents = await loadDocuments(reader, graph);
   const index = reader.index();
   return { reader, graph, graphDigest: index.root.digest, bundleId: index.bundleId, documents };
 }

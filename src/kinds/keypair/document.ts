@@ -1,0 +1,9 @@
+import { maybe, v, type DocumentOf } from '../document.js';
+
+export const keypairDocument = v.looseObject({
+  name: v.string(),
+  type: maybe(v.string()),
+  public_key: v.string(),
+  fingerprint: maybe(v.string()),
+});
+export type KeypairDocument = DocumentOf<typeof keypairDocument>;

@@ -1,0 +1,8 @@
+import { maybe, v, type DocumentOf } from '../document.js';
+
+export const serverGroupDocument = v.looseObject({
+  name: maybe(v.string()),
+  policy: maybe(v.string()),
+  rules: maybe(v.record(v.string(), v.unknown())),
+});
+export type ServerGroupDocument = DocumentOf<typeof serverGroupDocument>;
