@@ -1,8 +1,9 @@
 /**
  * Bundle documents: each kind declares its document once, as a valibot schema that gives both
  * the TypeScript type (`DocumentOf<S>`) and the check a bundle reader runs on every document.
- * Documents are loose objects: a field the schema does not name is kept and ignored, so a bundle
- * written by a newer export with one more field still reads; a field it names must have its type.
+ * A field the schema does not name passes the check and stays in the document (the check never
+ * rewrites it), so a bundle written by a newer export with one more field still reads; a field
+ * the schema names must have its type.
  */
 import * as v from 'valibot';
 import { BundleFormatError } from '../core/errors.js';

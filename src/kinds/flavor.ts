@@ -23,5 +23,5 @@ export function flavorIdentity(flavor: ServerFlavor): Record<string, unknown> {
 }
 
 /** A flavor's document names it; what maps it is its identity (name and sizes). */
-export const flavorDocument = v.looseObject({ name: v.string() });
+export const flavorDocument = v.object({ name: v.string() });
 export type FlavorDocument = DocumentOf<typeof flavorDocument>;

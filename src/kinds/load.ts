@@ -1,7 +1,7 @@
 import { BundleFormatError } from '../core/errors.js';
 import type { BundleReader } from '../bundle/index.js';
 import { checkDocument, v, type DocumentOf } from './document.js';
-import { DOCUMENTS } from './documents.js';
+import { KINDS } from './registry.js';
 import { GRAPH_SCHEMA_VERSION, type GraphDocument, type GraphNode, type KindName } from './model.js';
 
 /** The graph document of a bundle, refused when its schema is newer than this Downpour knows. */
@@ -24,8 +24,8 @@ export function documentOf<K extends KindName>(
   kind: K,
   node: Pick<GraphNode, 'sourceId' | 'name'>,
   document: unknown,
-): DocumentOf<(typeof DOCUMENTS)[K]> {
-  return checkDocument(DOCUMENTS[kind], { kind, sourceId: node.sourceId, name: node.name }, document);
+): DocumentOf<(typeof KINDS)[K]['document']> {
+  return checkDocument(KINDS[kind].document, { kind, sourceId: node.sourceId, name: node.name }, document);
 }
 
 /** Every node's resource document, by node key, each checked against its kind when read. */
@@ -36,7 +36,7 @@ export async function loadDocuments(
   const documents = new Map<string, Record<string, unknown>>();
   await Promise.all(
     graph.nodes.map(async (n) => {
-      if (!Object.hasOwn(DOCUMENTS, n.kind)) {
+      if (!Object.hasOwn(KINDS, n.kind)) {
         throw new BundleFormatError(
           `the bundle has ${n.key} of kind ${n.kind}, which this Downpour does not know`,
           {

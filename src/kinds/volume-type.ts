@@ -5,5 +5,5 @@ export function volumeTypeIdentity(name: string): Record<string, unknown> {
   return { name };
 }
 
-export const volumeTypeDocument = v.looseObject({ name: v.string() });
+export const volumeTypeDocument = v.object({ name: v.string() });
 export type VolumeTypeDocument = DocumentOf<typeof volumeTypeDocument>;

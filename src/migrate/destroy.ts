@@ -2,7 +2,7 @@ import { DownpourError, ExitCode, errorMessage } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { noProgress, type ProgressSink } from '../core/progress.js';
 import { rm } from 'node:fs/promises';
-import { APPLIES } from '../kinds/apply/registry.js';
+import { APPLIES } from '../kinds/registry.js';
 import type { ImportContext } from './import-context.js';
 import type { KindName } from '../kinds/model.js';
 import * as images from '../openstack/image/images/index.js';

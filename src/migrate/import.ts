@@ -14,7 +14,7 @@ import { Graph } from '../graph/graph.js';
 import { walkGraph, type NodeOutcome } from '../graph/walk.js';
 import { loadDocuments, loadGraph } from '../kinds/load.js';
 import type { GraphDocument, GraphNode } from '../kinds/model.js';
-import { APPLIES } from '../kinds/apply/registry.js';
+import { APPLIES } from '../kinds/registry.js';
 import { text, type ApplyContext, type Created, type DestinationCaps } from '../kinds/apply/context.js';
 import type { ImportContext } from './import-context.js';
 import * as images from '../openstack/image/images/index.js';

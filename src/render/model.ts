@@ -10,7 +10,7 @@ import { blobRelPath, type DataManifest } from '../bundle/layout.js';
 import { lookupMapping } from '../plan/mapping-file.js';
 import type { MappingFile } from '../plan/types.js';
 import type { ExportNote, GraphDocument, GraphNode, KindName } from '../kinds/model.js';
-import { CINDER_IMAGE_KEYS } from '../kinds/image.js';
+import { CINDER_IMAGE_KEYS } from '../kinds/image/export.js';
 
 export type InputRole = 'flavor' | 'network' | 'volume_type' | 'image' | 'compute_zone' | 'volume_zone';
 

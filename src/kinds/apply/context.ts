@@ -115,14 +115,14 @@ export interface Created {
   extra?: Record<string, unknown>;
 }
 
-/** The import side of a resource kind: one file per kind, all with this shape. */
-export interface KindApply {
+/** The import side of a resource kind, given its checked bundle document: every kind's `apply.ts` has this shape. */
+export interface KindApply<D extends Record<string, unknown> = Record<string, unknown>> {
   kind: KindName;
   /** An object that an earlier run created for this node (found by provenance), or undefined. */
   find(
     ctx: ApplyContext,
     node: GraphNode,
-    doc: Record<string, unknown>,
+    doc: D,
     entry: JournalEntry | undefined,
   ): Promise<Created | undefined>;
   /**
@@ -134,13 +134,17 @@ export interface KindApply {
   create(
     ctx: ApplyContext,
     node: GraphNode,
-    doc: Record<string, unknown>,
+    doc: D,
     record: (created: Created) => Promise<void>,
     existing: Created | undefined,
   ): Promise<Created>;
   /** Remove what `create` made (destroy). */
   remove(ctx: ApplyContext, entry: JournalEntry): Promise<void>;
 }
+
+/** When the journal holds an intent for the node (its create was about to be sent), the time of it. */
+export const intent = (entry: { status: string; updatedAt: string } | undefined) =>
+  entry?.status === 'creating' ? entry.updatedAt : undefined;
 
 /** A document field as text, or `fallback` when it is not a non-empty string. */
 export const text = (v: unknown, fallback: string): string => (typeof v === 'string' && v ? v : fallback);

@@ -1,6 +1,6 @@
 import { maybe, tags, v, type DocumentOf } from '../document.js';
 
-export const floatingIpDocument = v.looseObject({
+export const floatingIpDocument = v.object({
   floating_network_id: v.string(),
   port_id: maybe(v.string()),
   fixed_ip_address: maybe(v.string()),

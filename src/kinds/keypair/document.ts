@@ -1,6 +1,6 @@
 import { maybe, v, type DocumentOf } from '../document.js';
 
-export const keypairDocument = v.looseObject({
+export const keypairDocument = v.object({
   name: v.string(),
   type: maybe(v.string()),
   public_key: v.string(),

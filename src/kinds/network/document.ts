@@ -1,7 +1,7 @@
 import { maybe, tags, v, type DocumentOf } from '../document.js';
 
 /** A network: the project's own (created) or the operator's external or shared one (mapped). */
-export const networkDocument = v.looseObject({
+export const networkDocument = v.object({
   name: maybe(v.string()),
   description: maybe(v.string()),
   admin_state_up: maybe(v.boolean()),

@@ -1,6 +1,6 @@
 import { maybe, tags, v, type DocumentOf } from '../document.js';
 
-export const securityGroupDocument = v.looseObject({
+export const securityGroupDocument = v.object({
   name: maybe(v.string()),
   description: maybe(v.string()),
   stateful: maybe(v.boolean()),
@@ -10,7 +10,7 @@ export const securityGroupDocument = v.looseObject({
 });
 export type SecurityGroupDocument = DocumentOf<typeof securityGroupDocument>;
 
-export const securityGroupRule = v.looseObject({
+export const securityGroupRule = v.object({
   direction: v.picklist(['ingress', 'egress']),
   ethertype: maybe(v.picklist(['IPv4', 'IPv6'])),
   protocol: maybe(v.union([v.string(), v.number()])),
@@ -24,7 +24,7 @@ export const securityGroupRule = v.looseObject({
 export type SecurityGroupRuleDocument = DocumentOf<typeof securityGroupRule>;
 
 /** The rules of one group, a node of their own so that groups naming each other need no cycle. */
-export const securityGroupRulesDocument = v.looseObject({
+export const securityGroupRulesDocument = v.object({
   security_group_id: v.string(),
   rules: v.array(securityGroupRule),
 });

@@ -1,6 +1,6 @@
 import { maybe, metadata, tags, v, type DocumentOf } from '../document.js';
 
-export const serverDocument = v.looseObject({
+export const serverDocument = v.object({
   name: v.string(),
   description: maybe(v.string()),
   metadata,
@@ -14,7 +14,7 @@ export const serverDocument = v.looseObject({
   ports: maybe(v.array(v.string())),
   volumes: maybe(
     v.array(
-      v.looseObject({
+      v.object({
         volume_id: v.string(),
         device: maybe(v.string()),
         delete_on_termination: maybe(v.boolean()),

@@ -1,6 +1,6 @@
 import { maybe, metadata, v, type DocumentOf } from '../document.js';
 
-export const volumeDocument = v.looseObject({
+export const volumeDocument = v.object({
   name: maybe(v.string()),
   description: maybe(v.string()),
   size: v.number(),

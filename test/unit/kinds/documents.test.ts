@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BundleReader } from '../../../src/bundle/index.js';
 import type { Descriptor } from '../../../src/bundle/layout.js';
 import { BundleFormatError, ExitCode } from '../../../src/core/errors.js';
-import { DOCUMENTS } from '../../../src/kinds/documents.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 import { documentOf, loadDocuments } from '../../../src/kinds/load.js';
 import { KIND_NAMES, type GraphDocument } from '../../../src/kinds/model.js';
 import { loadRenderFixture } from '../render/support.js';
@@ -24,7 +24,7 @@ function readerOf(documents: Record<string, unknown>): BundleReader {
 
 describe('bundle documents', () => {
   it('declares a document schema for every kind', () => {
-    expect(Object.keys(DOCUMENTS).sort()).toEqual([...KIND_NAMES].sort());
+    expect(Object.keys(KINDS).sort()).toEqual([...KIND_NAMES].sort());
   });
 
   it('reads every document of a bundle exported from the local cloud', async () => {

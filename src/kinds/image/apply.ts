@@ -1,7 +1,7 @@
 import * as images from '../../openstack/image/images/index.js';
 import { orUndefined } from '../../openstack/common.js';
-import { opts, provenanceTags, text, type KindApply } from './context.js';
-import { imageCreateInput, uploadNodeData } from './data.js';
+import { opts, provenanceTags, text, type KindApply } from '../apply/context.js';
+import { imageCreateInput, uploadNodeData } from '../apply/data.js';
 
 export const imageApply: KindApply = {
   kind: 'image.image',

@@ -1,10 +1,11 @@
-import { pick, type KindExport } from './kind.js';
-import { isForeignNetwork } from './network.js';
+import { pick, type KindExport } from '../kind.js';
+import type { SubnetDocument } from './document.js';
+import { isForeignNetwork } from '../network/export.js';
 
 const ROUTER_OWNERS =
   /^network:(router_interface|router_interface_distributed|ha_router_replicated_interface)$/;
 
-export const subnetExport: KindExport = {
+export const subnetExport: KindExport<SubnetDocument> = {
   kind: 'network.subnet',
   async describe(ctx, id) {
     const subnet = (await ctx.cache.subnets()).get(id);

@@ -2,11 +2,11 @@ import * as servers from '../../openstack/compute/servers/index.js';
 import * as volumes from '../../openstack/block-storage/volumes/index.js';
 import { orUndefined } from '../../openstack/common.js';
 import { isConflict } from '../../openstack/http/errors.js';
-import { landsInFlight } from './in-flight.js';
+import { landsInFlight } from '../apply/in-flight.js';
 import * as ports from '../../openstack/network/ports/index.js';
 import { sleep } from '../../core/sleep.js';
-import { intent } from './network.js';
 import {
+  intent,
   maybeTargetOf,
   opts,
   provenanceMetadata,
@@ -14,7 +14,7 @@ import {
   targetOf,
   type ApplyContext,
   type KindApply,
-} from './context.js';
+} from '../apply/context.js';
 
 interface VolumeDoc {
   volume_id: string;

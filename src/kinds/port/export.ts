@@ -1,7 +1,8 @@
-import { pick, type KindExport, type Reference } from './kind.js';
-import { isForeignNetwork } from './network.js';
+import { pick, type KindExport, type Reference } from '../kind.js';
+import { isForeignNetwork } from '../network/export.js';
+import type { PortDocument } from './document.js';
 
-export const portExport: KindExport = {
+export const portExport: KindExport<PortDocument> = {
   kind: 'network.port',
   async describe(ctx, id) {
     const port = (await ctx.cache.ports()).get(id);
@@ -17,7 +18,7 @@ export const portExport: KindExport = {
     const net = (await ctx.cache.networks()).get(port.network_id);
     const foreign = net !== undefined && isForeignNetwork(ctx, net);
     const dependsOn: Reference[] = [{ kind: 'network.network', id: port.network_id }];
-    const document = pick(port, [
+    const document: PortDocument = pick(port, [
       'name',
       'description',
       'network_id',
@@ -35,7 +36,7 @@ export const portExport: KindExport = {
     ]);
     if (foreign) {
       // On a network the project does not own, a member may not choose addresses: let the destination pick.
-      document['fixed_ips'] = port.fixed_ips.map((f) => ({ subnet_id: f.subnet_id }));
+      document.fixed_ips = port.fixed_ips.map((f) => ({ subnet_id: f.subnet_id }));
       ctx.note({
         severity: 'info',
         code: 'ADDRESS_CHANGES',
@@ -43,7 +44,7 @@ export const portExport: KindExport = {
         message: `port ${port.name || id} is on network ${net.name || net.id}, which the project does not own: its address ${port.fixed_ips.map((f) => f.ip_address).join(', ')} will change`,
       });
     } else {
-      document['fixed_ips'] = port.fixed_ips.map((f) => ({
+      document.fixed_ips = port.fixed_ips.map((f) => ({
         subnet_id: f.subnet_id,
         ip_address: f.ip_address,
       }));

@@ -2,9 +2,9 @@ import * as ports from '../../openstack/network/ports/index.js';
 import * as routers from '../../openstack/network/routers/index.js';
 import { isConflict, isNotFound } from '../../openstack/http/errors.js';
 import { orUndefined } from '../../openstack/common.js';
-import { defined, maybeTargetOf, opts, type KindApply } from './context.js';
-import { findNeutron, intent, tagNeutron } from './network.js';
-import { landsInFlight } from './in-flight.js';
+import { defined, intent, maybeTargetOf, opts, type KindApply } from '../apply/context.js';
+import { findNeutron, tagNeutron } from '../apply/neutron.js';
+import { landsInFlight } from '../apply/in-flight.js';
 
 const ROUTER_OWNERS =
   /^network:(router_interface|router_interface_distributed|ha_router_replicated_interface)$/;

@@ -1,7 +1,8 @@
-import { pick, type KindExport, type Reference } from './kind.js';
-import { ROUTER_OWNERS } from './subnet.js';
+import { pick, type KindExport, type Reference } from '../kind.js';
+import type { FloatingIpDocument } from './document.js';
+import { ROUTER_OWNERS } from '../subnet/export.js';
 
-export const floatingIpExport: KindExport = {
+export const floatingIpExport: KindExport<FloatingIpDocument> = {
   kind: 'network.floating-ip',
   async describe(ctx, id) {
     const fip = (await ctx.cache.floatingIps()).get(id);

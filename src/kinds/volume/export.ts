@@ -1,10 +1,11 @@
-import * as volumes from '../openstack/block-storage/volumes/index.js';
-import { orUndefined } from '../openstack/common.js';
-import { pick, type KindExport, type Reference, type Described } from './kind.js';
-import { CINDER_IMAGE_KEYS, portableImageDocument } from './image.js';
-import { volumeTypeIdentity } from './volume-type.js';
+import * as volumes from '../../openstack/block-storage/volumes/index.js';
+import { orUndefined } from '../../openstack/common.js';
+import { pick, type KindExport, type Reference, type Described } from '../kind.js';
+import { CINDER_IMAGE_KEYS, portableImageDocument } from '../image/export.js';
+import { volumeTypeIdentity } from '../volume-type.js';
+import type { VolumeDocument } from './document.js';
 
-export const volumeExport: KindExport = {
+export const volumeExport: KindExport<VolumeDocument> = {
   kind: 'block-storage.volume',
   async describe(ctx, id) {
     const volume = await orUndefined(() =>
@@ -28,7 +29,7 @@ export const volumeExport: KindExport = {
       });
       return undefined;
     }
-    const document = pick(volume, [
+    const document: VolumeDocument = pick(volume, [
       'name',
       'description',
       'size',
@@ -37,13 +38,13 @@ export const volumeExport: KindExport = {
       'multiattach',
       'volume_type',
     ]);
-    document['metadata'] = Object.fromEntries(
+    document.metadata = Object.fromEntries(
       Object.entries(volume.metadata ?? {}).filter(([k]) => !k.startsWith('downpour:')),
     );
     if (volume.volume_image_metadata) {
       const meta = portableImageDocument(volume.volume_image_metadata);
       for (const k of CINDER_IMAGE_KEYS) delete meta[k];
-      document['volume_image_metadata'] = meta;
+      document.volume_image_metadata = meta;
     }
     const dependsOn: Reference[] = [];
     const inline: { ref: Reference; described: Described }[] = [];

@@ -1,7 +1,8 @@
-import { policyOf } from '../openstack/compute/server-groups/index.js';
-import { pick, type KindExport } from './kind.js';
+import { policyOf } from '../../openstack/compute/server-groups/index.js';
+import { pick, type KindExport } from '../kind.js';
+import type { ServerGroupDocument } from './document.js';
 
-export const serverGroupExport: KindExport = {
+export const serverGroupExport: KindExport<ServerGroupDocument> = {
   kind: 'compute.server-group',
   async describe(ctx, id) {
     const group = (await ctx.cache.serverGroups()).get(id);
@@ -14,8 +15,7 @@ export const serverGroupExport: KindExport = {
       });
       return undefined;
     }
-    const document = pick(group, ['name', 'rules']);
-    document['policy'] = policyOf(group);
+    const document: ServerGroupDocument = { ...pick(group, ['name', 'rules']), policy: policyOf(group) };
     return { name: group.name, disposition: 'create', document, dependsOn: [] };
   },
 };

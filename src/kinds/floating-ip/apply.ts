@@ -1,7 +1,7 @@
 import * as floatingIps from '../../openstack/network/floating-ips/index.js';
 import { orUndefined } from '../../openstack/common.js';
-import { defined, maybeTargetOf, opts, type KindApply } from './context.js';
-import { findNeutron, intent, tagNeutron } from './network.js';
+import { defined, intent, maybeTargetOf, opts, type KindApply } from '../apply/context.js';
+import { findNeutron, tagNeutron } from '../apply/neutron.js';
 
 export const floatingIpApply: KindApply = {
   kind: 'network.floating-ip',

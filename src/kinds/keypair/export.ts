@@ -1,7 +1,8 @@
-import { pick, type KindExport } from './kind.js';
+import { pick, type KindExport } from '../kind.js';
+import type { KeypairDocument } from './document.js';
 
 /** Keypairs have no id: the name is the source id. Only the user's own keys are readable. */
-export const keypairExport: KindExport = {
+export const keypairExport: KindExport<KeypairDocument> = {
   kind: 'compute.keypair',
   async describe(ctx, name) {
     const key = (await ctx.cache.keypairs()).get(name);

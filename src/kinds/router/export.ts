@@ -1,7 +1,8 @@
-import { pick, type KindExport, type Reference } from './kind.js';
-import { ROUTER_OWNERS } from './subnet.js';
+import { pick, type KindExport, type Reference } from '../kind.js';
+import type { RouterDocument } from './document.js';
+import { ROUTER_OWNERS } from '../subnet/export.js';
 
-export const routerExport: KindExport = {
+export const routerExport: KindExport<RouterDocument> = {
   kind: 'network.router',
   async describe(ctx, id) {
     const router = (await ctx.cache.routers()).get(id);
@@ -22,7 +23,7 @@ export const routerExport: KindExport = {
     interfaces.sort((a, b) => a.subnet_id.localeCompare(b.subnet_id));
     const gateway = router.external_gateway_info;
     const dependsOn: Reference[] = [];
-    const document = pick(router, [
+    const document: RouterDocument = pick(router, [
       'name',
       'description',
       'admin_state_up',
@@ -33,13 +34,9 @@ export const routerExport: KindExport = {
     if (gateway?.network_id) {
       dependsOn.push({ kind: 'network.network', id: gateway.network_id });
       // Gateway addresses and SNAT are the operator's to choose (admin-only fields): recorded, not reproduced.
-      document['external_gateway_info'] = pick(gateway as unknown as Record<string, unknown>, [
-        'network_id',
-        'enable_snat',
-        'external_fixed_ips',
-      ]);
+      document.external_gateway_info = pick(gateway, ['network_id', 'enable_snat', 'external_fixed_ips']);
     }
-    document['interfaces'] = interfaces;
+    document.interfaces = interfaces;
     return {
       name: router.name || undefined,
       disposition: 'create',

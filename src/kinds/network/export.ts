@@ -1,12 +1,13 @@
-import type { Network } from '../openstack/network/networks/index.js';
-import { pick, type KindExport, type SourceContext } from './kind.js';
+import type { Network } from '../../openstack/network/networks/index.js';
+import { pick, type KindExport, type SourceContext } from '../kind.js';
+import type { NetworkDocument } from './document.js';
 
 /** A network the project does not own (external or shared) must already exist at the destination. */
 export function isForeignNetwork(ctx: SourceContext, net: Network): boolean {
   return net.project_id !== ctx.cache.projectId;
 }
 
-export const networkExport: KindExport = {
+export const networkExport: KindExport<NetworkDocument> = {
   kind: 'network.network',
   async describe(ctx, id) {
     const net = (await ctx.cache.networks()).get(id);

@@ -1,11 +1,16 @@
-import { pick, type KindExport, type Reference } from './kind.js';
+import { pick, type KindExport, type Reference } from '../kind.js';
+import type {
+  SecurityGroupDocument,
+  SecurityGroupRuleDocument,
+  SecurityGroupRulesDocument,
+} from './document.js';
 
 /**
  * A security group is two nodes: the group, and its rules. Rules may reference other groups
  * (and those groups may reference back), so splitting them keeps the graph free of cycles:
  * every group is created first, then every rule set.
  */
-export const securityGroupExport: KindExport = {
+export const securityGroupExport: KindExport<SecurityGroupDocument> = {
   kind: 'network.security-group',
   async describe(ctx, id) {
     const group = (await ctx.cache.securityGroups()).get(id);
@@ -18,9 +23,11 @@ export const securityGroupExport: KindExport = {
       });
       return undefined;
     }
-    const document = pick(group, ['name', 'description', 'stateful', 'tags']);
-    // The destination project has its own "default" group: rules are merged into it, never a second one.
-    document['is_default'] = group.name === 'default';
+    const document: SecurityGroupDocument = {
+      ...pick(group, ['name', 'description', 'stateful', 'tags']),
+      // The destination project has its own "default" group: rules are merged into it, never a second one.
+      is_default: group.name === 'default',
+    };
     return {
       name: group.name || undefined,
       disposition: 'create',
@@ -43,14 +50,14 @@ const RULE_FIELDS = [
   'description',
 ] as const;
 
-export const securityGroupRulesExport: KindExport = {
+export const securityGroupRulesExport: KindExport<SecurityGroupRulesDocument> = {
   kind: 'network.security-group-rules',
   async describe(ctx, id) {
     const groups = await ctx.cache.securityGroups();
     const group = groups.get(id);
     if (!group) return undefined;
     const dependsOn: Reference[] = [{ kind: 'network.security-group', id }];
-    const rules: Record<string, unknown>[] = [];
+    const rules: SecurityGroupRuleDocument[] = [];
     for (const rule of (await ctx.cache.securityGroupRules()).values()) {
       if (rule.security_group_id !== id) continue;
       if (rule.remote_address_group_id) {

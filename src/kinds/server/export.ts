@@ -1,11 +1,12 @@
-import * as servers from '../openstack/compute/servers/index.js';
-import * as volumes from '../openstack/block-storage/volumes/index.js';
-import { orUndefined } from '../openstack/common.js';
-import { flavorIdentity, flavorKey } from './flavor.js';
-import { SERVER_DISK_PREFIX } from './image.js';
-import type { Described, KindExport, Reference } from './kind.js';
+import * as servers from '../../openstack/compute/servers/index.js';
+import * as volumes from '../../openstack/block-storage/volumes/index.js';
+import { orUndefined } from '../../openstack/common.js';
+import { flavorIdentity, flavorKey } from '../flavor.js';
+import { SERVER_DISK_PREFIX } from '../image/export.js';
+import type { Described, KindExport, Reference } from '../kind.js';
+import type { ServerDocument } from './document.js';
 
-export const serverExport: KindExport = {
+export const serverExport: KindExport<ServerDocument> = {
   kind: 'compute.server',
   async describe(ctx, id) {
     const opts = ctx.signal ? { signal: ctx.signal } : {};
@@ -56,7 +57,7 @@ export const serverExport: KindExport = {
       ]),
     );
     const bootFromVolume = typeof server.image !== 'object';
-    const volumeDocs: Record<string, unknown>[] = [];
+    const volumeDocs: NonNullable<ServerDocument['volumes']> = [];
     let bootVolume: string | undefined;
     if (bootFromVolume) {
       // A member cannot read root_device_name: the boot volume is the bootable one on the first device.
@@ -86,7 +87,7 @@ export const serverExport: KindExport = {
       });
     }
 
-    const document: Record<string, unknown> = {
+    const document: ServerDocument = {
       name: server.name,
       description: server.description ?? null,
       metadata: server.metadata ?? {},
@@ -103,12 +104,12 @@ export const serverExport: KindExport = {
     };
     if (!bootFromVolume && typeof server.image === 'object') {
       const imageId = ctx.capture === 'image' ? server.image.id : `${SERVER_DISK_PREFIX}${id}`;
-      document['image'] = imageId;
-      document['boot_image'] = server.image.id;
+      document.image = imageId;
+      document.boot_image = server.image.id;
       dependsOn.push({ kind: 'image.image', id: imageId });
     } else {
-      document['image'] = null;
-      document['boot_volume'] = bootVolume ?? null;
+      document.image = null;
+      document.boot_volume = bootVolume ?? null;
     }
     if (server.key_name) {
       if ((await ctx.cache.keypairs()).has(server.key_name))
@@ -123,7 +124,7 @@ export const serverExport: KindExport = {
     }
     for (const group of (await ctx.cache.serverGroups()).values()) {
       if (group.members.includes(id)) {
-        document['server_group'] = group.id;
+        document.server_group = group.id;
         dependsOn.push({ kind: 'compute.server-group', id: group.id });
       }
     }

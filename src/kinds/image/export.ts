@@ -1,8 +1,9 @@
-import * as images from '../openstack/image/images/index.js';
-import type { Image } from '../openstack/image/images/index.js';
-import * as servers from '../openstack/compute/servers/index.js';
-import { orUndefined } from '../openstack/common.js';
-import type { KindExport, SourceContext, Described } from './kind.js';
+import * as images from '../../openstack/image/images/index.js';
+import type { Image } from '../../openstack/image/images/index.js';
+import * as servers from '../../openstack/compute/servers/index.js';
+import { orUndefined } from '../../openstack/common.js';
+import type { KindExport, SourceContext, Described } from '../kind.js';
+import type { ImageDocument } from './document.js';
 
 /** Fields Glance computes or owns, and properties Nova stamps on snapshots that name source-side objects. */
 const NOT_PORTABLE = new Set([
@@ -38,8 +39,8 @@ const NOT_PORTABLE = new Set([
   'root_device_name',
 ]);
 
-export function portableImageDocument(image: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+export function portableImageDocument(image: Record<string, unknown>): ImageDocument {
+  const out: ImageDocument = {};
   for (const [k, v] of Object.entries(image)) {
     if (NOT_PORTABLE.has(k) || k.startsWith('os_glance') || k.startsWith('downpour:') || v === undefined)
       continue;
@@ -55,17 +56,20 @@ export const CINDER_IMAGE_KEYS = new Set(['signature_verified', 'image_id', 'ima
 /** A server's disk, captured by a snapshot at export: keyed `server-disk:<server id>`. */
 export const SERVER_DISK_PREFIX = 'server-disk:';
 
-async function describeServerDisk(ctx: SourceContext, serverId: string): Promise<Described | undefined> {
+async function describeServerDisk(
+  ctx: SourceContext,
+  serverId: string,
+): Promise<Described<ImageDocument> | undefined> {
   const server = await orUndefined(() =>
     servers.get(ctx.session, serverId, ctx.signal ? { signal: ctx.signal } : {}),
   );
   if (!server) return undefined;
   const bootImageId = typeof server.image === 'object' ? server.image.id : undefined;
   const boot = bootImageId ? await orUndefined(() => images.get(ctx.session, bootImageId)) : undefined;
-  const document: Record<string, unknown> = boot
+  const document: ImageDocument = boot
     ? portableImageDocument(boot)
     : { disk_format: 'raw', container_format: 'bare', min_disk: 0, min_ram: 0, tags: [] };
-  document['name'] = `${server.name}-disk`;
+  document.name = `${server.name}-disk`;
   return {
     name: `${server.name}-disk`,
     disposition: 'create',
@@ -75,7 +79,7 @@ async function describeServerDisk(ctx: SourceContext, serverId: string): Promise
   };
 }
 
-export const imageExport: KindExport = {
+export const imageExport: KindExport<ImageDocument> = {
   kind: 'image.image',
   async describe(ctx, id) {
     if (id.startsWith(SERVER_DISK_PREFIX))

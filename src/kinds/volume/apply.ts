@@ -9,9 +9,9 @@ import {
   text,
   type ApplyContext,
   type KindApply,
-} from './context.js';
-import { CINDER_IMAGE_KEYS } from '../image.js';
-import { imageCreateInput, uploadNodeData } from './data.js';
+} from '../apply/context.js';
+import { CINDER_IMAGE_KEYS } from '../image/export.js';
+import { imageCreateInput, uploadNodeData } from '../apply/data.js';
 
 const tempName = (ctx: ApplyContext, sourceId: string) =>
   `downpour-tmp-${ctx.bundleId.slice(0, 8)}-volume-${sourceId}`;

@@ -3,8 +3,8 @@ import * as rules from '../../openstack/network/security-group-rules/index.js';
 import type { SecurityGroupRule } from '../../openstack/network/security-group-rules/index.js';
 import { isConflict, isNotFound } from '../../openstack/http/errors.js';
 import { orUndefined } from '../../openstack/common.js';
-import { defined, opts, targetOf, type ApplyContext, type KindApply } from './context.js';
-import { findNeutron, intent, tagNeutron } from './network.js';
+import { defined, intent, opts, targetOf, type ApplyContext, type KindApply } from '../apply/context.js';
+import { findNeutron, tagNeutron } from '../apply/neutron.js';
 
 export const securityGroupApply: KindApply = {
   kind: 'network.security-group',
