@@ -3,6 +3,7 @@ import type { Logger } from '../../core/log.js';
 import type { ProgressSink } from '../../core/progress.js';
 import type { BundleReader } from '../../bundle/index.js';
 import type { Session } from '../../openstack/session/session.js';
+import { checkDocument, type DocumentOf, type DocumentSchema } from '../document.js';
 import type { GraphNode, KindName } from '../model.js';
 
 export type EntryStatus =
@@ -97,6 +98,17 @@ export function targetOf(ctx: ApplyContext, kind: KindName, sourceId: string): s
 
 export function maybeTargetOf(ctx: ApplyContext, kind: KindName, sourceId: string): string | undefined {
   return ctx.journal.targetOf(`${kind}:${sourceId}`);
+}
+
+/** The bundle document of another node this one needs to read (a router reads its subnets' gateways). */
+export function documentIn<S extends DocumentSchema>(
+  ctx: ApplyContext,
+  kind: KindName,
+  schema: S,
+  sourceId: string,
+): DocumentOf<S> | undefined {
+  const doc = ctx.documents.get(`${kind}:${sourceId}`);
+  return doc && checkDocument(schema, { kind, sourceId }, doc);
 }
 
 export const opts = (ctx: ApplyContext) => (ctx.signal ? { signal: ctx.signal } : {});

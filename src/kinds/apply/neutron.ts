@@ -28,7 +28,7 @@ export async function findNeutron<
   ctx: ApplyContext,
   node: GraphNode,
   list: (filters: { tags?: string[]; name?: string }) => AsyncIterable<T>,
-  name: string | undefined,
+  name: string | null | undefined,
   intentAt: string | undefined,
 ): Promise<Created | undefined> {
   if (ctx.caps.neutronTags) {

@@ -2,8 +2,9 @@ import * as images from '../../openstack/image/images/index.js';
 import { orUndefined } from '../../openstack/common.js';
 import { opts, provenanceTags, text, type KindApply } from '../apply/context.js';
 import { imageCreateInput, uploadNodeData } from '../apply/data.js';
+import type { ImageDocument } from './document.js';
 
-export const imageApply: KindApply = {
+export const imageApply: KindApply<ImageDocument> = {
   kind: 'image.image',
   async find(ctx, node) {
     for await (const img of images.list(
@@ -16,7 +17,7 @@ export const imageApply: KindApply = {
     return undefined;
   },
   async create(ctx, node, doc, record, existing) {
-    const label = `image ${text(doc['name'], node.sourceId)}`;
+    const label = `image ${text(doc.name, node.sourceId)}`;
     // A record from an earlier run that died mid-upload is reused: Glance lets a queued image take its data again.
     let image = existing
       ? await orUndefined(() => images.get(ctx.session, existing.id, opts(ctx)))

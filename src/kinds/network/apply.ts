@@ -2,35 +2,30 @@ import * as networks from '../../openstack/network/networks/index.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, intent, opts, type KindApply } from '../apply/context.js';
 import { findNeutron, tagNeutron } from '../apply/neutron.js';
+import type { NetworkDocument } from './document.js';
 
-export const networkApply: KindApply = {
+export const networkApply: KindApply<NetworkDocument> = {
   kind: 'network.network',
   find: (ctx, node, doc, entry) =>
-    findNeutron(
-      ctx,
-      node,
-      (f) => networks.list(ctx.session, f, opts(ctx)),
-      doc['name'] as string,
-      intent(entry),
-    ),
+    findNeutron(ctx, node, (f) => networks.list(ctx.session, f, opts(ctx)), doc.name, intent(entry)),
   async create(ctx, node, doc, record, existing) {
     if (existing) {
-      await tagNeutron(ctx, 'networks', existing.id, node, doc['tags']);
+      await tagNeutron(ctx, 'networks', existing.id, node, doc.tags);
       return existing;
     }
     const net = await networks.create(
       ctx.session,
       defined<networks.CreateNetworkInput>({
-        name: doc['name'],
-        description: doc['description'],
-        admin_state_up: doc['admin_state_up'],
-        mtu: doc['mtu'],
-        ...(ctx.caps.portSecurity ? { port_security_enabled: doc['port_security_enabled'] } : {}),
+        name: doc.name,
+        description: doc.description,
+        admin_state_up: doc.admin_state_up,
+        mtu: doc.mtu,
+        ...(ctx.caps.portSecurity ? { port_security_enabled: doc.port_security_enabled } : {}),
       }),
       opts(ctx),
     );
     await record({ id: net.id });
-    await tagNeutron(ctx, 'networks', net.id, node, doc['tags']);
+    await tagNeutron(ctx, 'networks', net.id, node, doc.tags);
     return { id: net.id };
   },
   async remove(ctx, entry) {

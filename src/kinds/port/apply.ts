@@ -8,13 +8,7 @@ import type { PortDocument } from './document.js';
 export const portApply: KindApply<PortDocument> = {
   kind: 'network.port',
   find: (ctx, node, doc, entry) =>
-    findNeutron(
-      ctx,
-      node,
-      (f) => ports.list(ctx.session, f, opts(ctx)),
-      doc.name ?? undefined,
-      intent(entry),
-    ),
+    findNeutron(ctx, node, (f) => ports.list(ctx.session, f, opts(ctx)), doc.name, intent(entry)),
   async create(ctx, node, doc, record, existing) {
     if (existing) {
       await tagNeutron(ctx, 'ports', existing.id, node, doc.tags);

@@ -2,34 +2,38 @@ import * as ports from '../../openstack/network/ports/index.js';
 import * as routers from '../../openstack/network/routers/index.js';
 import { isConflict, isNotFound } from '../../openstack/http/errors.js';
 import { orUndefined } from '../../openstack/common.js';
-import { defined, intent, maybeTargetOf, opts, type KindApply } from '../apply/context.js';
+import {
+  defined,
+  documentIn,
+  intent,
+  maybeTargetOf,
+  opts,
+  type ApplyContext,
+  type KindApply,
+} from '../apply/context.js';
 import { findNeutron, tagNeutron } from '../apply/neutron.js';
 import { landsInFlight } from '../apply/in-flight.js';
+import { subnetDocument } from '../subnet/document.js';
+import type { RouterDocument } from './document.js';
 
 const ROUTER_OWNERS =
   /^network:(router_interface|router_interface_distributed|ha_router_replicated_interface)$/;
 
-export const routerApply: KindApply = {
+export const routerApply: KindApply<RouterDocument> = {
   kind: 'network.router',
   find: (ctx, node, doc, entry) =>
-    findNeutron(
-      ctx,
-      node,
-      (f) => routers.list(ctx.session, f, opts(ctx)),
-      doc['name'] as string,
-      intent(entry),
-    ),
+    findNeutron(ctx, node, (f) => routers.list(ctx.session, f, opts(ctx)), doc.name, intent(entry)),
   async create(ctx, node, doc, record, existing) {
-    const gateway = doc['external_gateway_info'] as { network_id?: string } | undefined;
+    const gateway = doc.external_gateway_info;
     const plan = ctx.plan.get(`network.network:${gateway?.network_id ?? ''}`);
     const router =
       existing ??
       (await routers.create(
         ctx.session,
         defined<routers.CreateRouterInput>({
-          name: doc['name'],
-          description: doc['description'],
-          admin_state_up: doc['admin_state_up'],
+          name: doc.name,
+          description: doc.description,
+          admin_state_up: doc.admin_state_up,
           // The gateway address and SNAT are the operator's (admin-only): only the network is asked for.
           ...(gateway?.network_id && plan?.target
             ? { external_gateway_info: { network_id: plan.target.id } }
@@ -38,15 +42,15 @@ export const routerApply: KindApply = {
         opts(ctx),
       ));
     if (!existing) await record({ id: router.id });
-    await tagNeutron(ctx, 'routers', router.id, node, doc['tags']);
+    await tagNeutron(ctx, 'routers', router.id, node, doc.tags);
     const interfaces = await addInterfaces(ctx, router.id, doc);
-    const routes = (doc['routes'] as { destination: string; nexthop: string }[] | undefined) ?? [];
+    const routes = doc.routes ?? [];
     if (routes.length) {
       if (ctx.caps.extraroute) await routers.update(ctx.session, router.id, { routes }, opts(ctx));
       else
         ctx.warn(
           node.key,
-          `router ${String(doc['name'])}: the destination has no extraroute extension; ${routes.length} static route(s) left out`,
+          `router ${String(doc.name)}: the destination has no extraroute extension; ${routes.length} static route(s) left out`,
         );
     }
     return { id: router.id, extra: { interfaces } };
@@ -116,28 +120,24 @@ async function addOnce(
  * that already have an interface are skipped, so a resumed run adds only what is missing, and
  * an interface still being added by a killed run is waited for rather than added twice.
  */
-async function addInterfaces(
-  ctx: Parameters<KindApply['create']>[0],
-  routerId: string,
-  doc: Record<string, unknown>,
-): Promise<string[]> {
+async function addInterfaces(ctx: ApplyContext, routerId: string, doc: RouterDocument): Promise<string[]> {
   const o = opts(ctx);
   const present = await interfaceSubnets(ctx, routerId);
   const added: string[] = [];
-  for (const iface of (doc['interfaces'] as { subnet_id: string; ip_address: string }[] | undefined) ?? []) {
+  for (const iface of doc.interfaces ?? []) {
     const subnetId = maybeTargetOf(ctx, 'network.subnet', iface.subnet_id);
     if (!subnetId) continue; // that subnet stayed behind
     if (present.has(subnetId)) {
       added.push(subnetId);
       continue;
     }
-    const subnetDoc = ctx.documents.get(`network.subnet:${iface.subnet_id}`);
-    if (!subnetDoc || subnetDoc['gateway_ip'] === iface.ip_address) {
+    const subnetDoc = documentIn(ctx, 'network.subnet', subnetDocument, iface.subnet_id);
+    if (!subnetDoc || subnetDoc.gateway_ip === iface.ip_address) {
       await addOnce(ctx, routerId, subnetId, () =>
         routers.addInterface(ctx.session, routerId, { subnet_id: subnetId }, o),
       );
     } else {
-      const netId = maybeTargetOf(ctx, 'network.network', String(subnetDoc['network_id']));
+      const netId = maybeTargetOf(ctx, 'network.network', subnetDoc.network_id);
       if (!netId) continue;
       // A port an earlier run made for this address and did not attach yet is used, not made twice.
       let portId: string | undefined;

@@ -18,6 +18,6 @@ export const routerDocument = v.object({
     }),
   ),
   /** The router's interfaces, one per subnet address. */
-  interfaces: maybe(v.array(v.object({ subnet_id: v.string(), ip_address: maybe(v.string()) }))),
+  interfaces: maybe(v.array(v.object({ subnet_id: v.string(), ip_address: v.string() }))),
 });
 export type RouterDocument = DocumentOf<typeof routerDocument>;

@@ -5,33 +5,32 @@ import { isConflict, isNotFound } from '../../openstack/http/errors.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, intent, opts, targetOf, type ApplyContext, type KindApply } from '../apply/context.js';
 import { findNeutron, tagNeutron } from '../apply/neutron.js';
+import type {
+  SecurityGroupDocument,
+  SecurityGroupRuleDocument,
+  SecurityGroupRulesDocument,
+} from './document.js';
 
-export const securityGroupApply: KindApply = {
+export const securityGroupApply: KindApply<SecurityGroupDocument> = {
   kind: 'network.security-group',
   find: (ctx, node, doc, entry) =>
-    findNeutron(
-      ctx,
-      node,
-      (f) => groups.list(ctx.session, f, opts(ctx)),
-      doc['name'] as string,
-      intent(entry),
-    ),
+    findNeutron(ctx, node, (f) => groups.list(ctx.session, f, opts(ctx)), doc.name, intent(entry)),
   async create(ctx, node, doc, record, existing) {
     if (existing) {
-      await tagNeutron(ctx, 'security-groups', existing.id, node, doc['tags']);
+      await tagNeutron(ctx, 'security-groups', existing.id, node, doc.tags);
       return existing;
     }
     const group = await groups.create(
       ctx.session,
       defined<groups.CreateSecurityGroupInput>({
-        name: doc['name'],
-        description: doc['description'],
-        stateful: doc['stateful'],
+        name: doc.name,
+        description: doc.description,
+        stateful: doc.stateful,
       }),
       opts(ctx),
     );
     await record({ id: group.id });
-    await tagNeutron(ctx, 'security-groups', group.id, node, doc['tags']);
+    await tagNeutron(ctx, 'security-groups', group.id, node, doc.tags);
     return { id: group.id };
   },
   async remove(ctx, entry) {
@@ -40,10 +39,8 @@ export const securityGroupApply: KindApply = {
   },
 };
 
-type RuleDoc = Partial<SecurityGroupRule>;
-
 /** A rule as a comparable tuple: what makes two rules the same to Neutron (a duplicate is refused with 409). */
-function ruleTuple(r: RuleDoc, remoteGroup: string | null): string {
+function ruleTuple(r: SecurityGroupRuleDocument, remoteGroup: string | null): string {
   const protocol = r.protocol === null || r.protocol === undefined ? 'any' : String(r.protocol).toLowerCase();
   return JSON.stringify([
     r.direction,
@@ -65,14 +62,14 @@ function marker(ctx: ApplyContext): string {
  * group. Merged into the destination's `default` group, only the rules Downpour added are
  * recorded (and marked in their description), so destroy removes exactly those.
  */
-export const securityGroupRulesApply: KindApply = {
+export const securityGroupRulesApply: KindApply<SecurityGroupRulesDocument> = {
   kind: 'network.security-group-rules',
   find() {
     // Rules are reconciled by content in `create`, which is idempotent.
     return Promise.resolve(undefined);
   },
   async create(ctx, _node, doc, record) {
-    const sourceGroup = doc['security_group_id'] as string;
+    const sourceGroup = doc.security_group_id;
     const groupId = targetOf(ctx, 'network.security-group', sourceGroup);
     const merging = ctx.plan.get(`network.security-group:${sourceGroup}`)?.action === 'merge';
     const o = opts(ctx);
@@ -80,7 +77,7 @@ export const securityGroupRulesApply: KindApply = {
     for await (const r of rules.list(ctx.session, { security_group_id: groupId }, o))
       existing.set(ruleTuple(r, r.remote_group_id), r);
     const added: string[] = [];
-    for (const rule of (doc['rules'] as RuleDoc[] | undefined) ?? []) {
+    for (const rule of doc.rules) {
       const remote = rule.remote_group_id
         ? targetOf(ctx, 'network.security-group', rule.remote_group_id)
         : null;

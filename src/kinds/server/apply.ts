@@ -3,6 +3,7 @@ import * as volumes from '../../openstack/block-storage/volumes/index.js';
 import { orUndefined } from '../../openstack/common.js';
 import { isConflict } from '../../openstack/http/errors.js';
 import { landsInFlight } from '../apply/in-flight.js';
+import type { ServerDocument } from './document.js';
 import * as ports from '../../openstack/network/ports/index.js';
 import { sleep } from '../../core/sleep.js';
 import {
@@ -16,22 +17,15 @@ import {
   type KindApply,
 } from '../apply/context.js';
 
-interface VolumeDoc {
-  volume_id: string;
-  device: string | null;
-  delete_on_termination: boolean;
-  boot_index: number | null;
-}
-
 /** Nova tags must match ^[^,/]*$ and be at most 60 characters; at most 50 per server. */
 const novaTag = (t: string) => t.length <= 60 && !/[,/]/.test(t);
 
 function serverTags(
   ctx: ApplyContext,
-  doc: Record<string, unknown>,
+  doc: ServerDocument,
   node: Parameters<KindApply['find']>[1],
 ): string[] {
-  const own = ((doc['tags'] as string[] | undefined) ?? []).filter(novaTag);
+  const own = (doc.tags ?? []).filter(novaTag);
   return [...own, ...provenanceTags(ctx, node).filter(novaTag)].slice(0, 50);
 }
 
@@ -45,16 +39,13 @@ async function attachingHere(ctx: ApplyContext, volumeId: string, serverId: stri
 }
 
 /** This import's ports for the server, by destination id. */
-function ourPorts(ctx: ApplyContext, doc: Record<string, unknown>): string[] {
-  return ((doc['ports'] as string[] | undefined) ?? [])
+function ourPorts(ctx: ApplyContext, doc: ServerDocument): string[] {
+  return (doc.ports ?? [])
     .map((p) => maybeTargetOf(ctx, 'network.port', p))
     .filter((id): id is string => !!id);
 }
 
-async function serverOnOurPorts(
-  ctx: ApplyContext,
-  doc: Record<string, unknown>,
-): Promise<{ id: string } | undefined> {
+async function serverOnOurPorts(ctx: ApplyContext, doc: ServerDocument): Promise<{ id: string } | undefined> {
   const o = opts(ctx);
   for (const id of ourPorts(ctx, doc)) {
     const port = await orUndefined(() => ports.get(ctx.session, id, o));
@@ -66,11 +57,7 @@ async function serverOnOurPorts(
 }
 
 /** Nova unbinds a deleted server's ports a moment after the server is gone: a new server needs them free. */
-async function portsReleased(
-  ctx: ApplyContext,
-  doc: Record<string, unknown>,
-  serverId: string,
-): Promise<void> {
+async function portsReleased(ctx: ApplyContext, doc: ServerDocument, serverId: string): Promise<void> {
   const o = opts(ctx);
   const deadline = Date.now() + 120_000;
   for (const id of ourPorts(ctx, doc)) {
@@ -82,7 +69,7 @@ async function portsReleased(
   }
 }
 
-export const serverApply: KindApply = {
+export const serverApply: KindApply<ServerDocument> = {
   kind: 'compute.server',
   async find(ctx, node, doc, entry) {
     const o = opts(ctx);
@@ -106,16 +93,12 @@ export const serverApply: KindApply = {
   async create(ctx, node, doc, record, existing) {
     const o = opts(ctx);
     const plan = ctx.plan.get(node.key);
-    const vols = (doc['volumes'] as VolumeDoc[] | undefined) ?? [];
+    const vols = doc.volumes ?? [];
     const boot = vols.find((v) => v.boot_index === 0);
-    const imageId = doc['image'] ? targetOf(ctx, 'image.image', doc['image'] as string) : undefined;
-    const keyName = doc['key_name']
-      ? maybeTargetOf(ctx, 'compute.keypair', doc['key_name'] as string)
-      : undefined;
-    const group = doc['server_group']
-      ? maybeTargetOf(ctx, 'compute.server-group', doc['server_group'] as string)
-      : undefined;
-    const metadata = { ...((doc['metadata'] as Record<string, string> | undefined) ?? {}) };
+    const imageId = doc.image ? targetOf(ctx, 'image.image', doc.image) : undefined;
+    const keyName = doc.key_name ? maybeTargetOf(ctx, 'compute.keypair', doc.key_name) : undefined;
+    const group = doc.server_group ? maybeTargetOf(ctx, 'compute.server-group', doc.server_group) : undefined;
+    const metadata = { ...(doc.metadata ?? {}) };
     if (!ctx.caps.serverTags) Object.assign(metadata, provenanceMetadata(ctx, node));
     const before = existing;
     if (before && (await orUndefined(() => servers.get(ctx.session, before.id, o)))?.status === 'ERROR') {
@@ -134,7 +117,7 @@ export const serverApply: KindApply = {
       (await servers.create(
         ctx.session,
         {
-          name: doc['name'] as string,
+          name: doc.name,
           flavorRef: plan?.overrides?.['flavor'] as string,
           ...(imageId ? { imageRef: imageId } : {}),
           ...(boot
@@ -150,7 +133,7 @@ export const serverApply: KindApply = {
                 ],
               }
             : {}),
-          networks: ((doc['ports'] as string[] | undefined) ?? []).map((p) => ({
+          networks: (doc.ports ?? []).map((p) => ({
             port: targetOf(ctx, 'network.port', p),
           })),
           ...(keyName ? { key_name: keyName } : {}),
@@ -159,8 +142,8 @@ export const serverApply: KindApply = {
           ...(plan?.overrides?.['availability_zone']
             ? { availability_zone: plan.overrides['availability_zone'] as string }
             : {}),
-          ...(doc['config_drive'] === true ? { config_drive: true } : {}),
-          ...(typeof doc['description'] === 'string' ? { description: doc['description'] } : {}),
+          ...(doc.config_drive === true ? { config_drive: true } : {}),
+          ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
         },
         { ...o, ...(group ? { schedulerHints: { group } } : {}) },
       ));
@@ -188,7 +171,7 @@ export const serverApply: KindApply = {
       }
       attached.push(volumeId);
     }
-    if (doc['status'] === 'SHUTOFF') {
+    if (doc.status === 'SHUTOFF') {
       // The source server was stopped: so is its copy.
       // A killed run may have asked already: Nova refuses a second stop while the first is under way.
       const now = await servers.get(ctx.session, created.id, o);

@@ -12,6 +12,7 @@ import {
 } from '../apply/context.js';
 import { CINDER_IMAGE_KEYS } from '../image/export.js';
 import { imageCreateInput, uploadNodeData } from '../apply/data.js';
+import type { VolumeDocument } from './document.js';
 
 const tempName = (ctx: ApplyContext, sourceId: string) =>
   `downpour-tmp-${ctx.bundleId.slice(0, 8)}-volume-${sourceId}`;
@@ -20,7 +21,7 @@ const tempName = (ctx: ApplyContext, sourceId: string) =>
 async function finishVolume(
   ctx: ApplyContext,
   volumeId: string,
-  doc: Record<string, unknown>,
+  doc: VolumeDocument,
   imageId: string | undefined,
 ) {
   const o = opts(ctx);
@@ -29,7 +30,7 @@ async function finishVolume(
     timeoutMs: 3_600_000,
   });
   // Created from an image, Cinder marks a volume bootable: keep the source's word.
-  if (doc['bootable'] === 'false' && volume.bootable === 'true')
+  if (doc.bootable === 'false' && volume.bootable === 'true')
     await volumes.setBootable(ctx.session, volumeId, false, o);
   if (imageId) await orUndefined(() => images.remove(ctx.session, imageId, o));
   return { id: volumeId };
@@ -39,7 +40,7 @@ async function finishVolume(
  * A volume's data reaches Cinder through a temporary Glance image (create-from-image is the
  * interoperable way in); the image is deleted once the volume is available.
  */
-export const volumeApply: KindApply = {
+export const volumeApply: KindApply<VolumeDocument> = {
   kind: 'block-storage.volume',
   async find(ctx, node) {
     for await (const v of volumes.list(ctx.session, { metadata: provenanceMetadata(ctx, node) }, opts(ctx)))
@@ -60,7 +61,7 @@ export const volumeApply: KindApply = {
           updatedAt: '',
         });
     }
-    const label = `volume ${text(doc['name'], node.sourceId)}`;
+    const label = `volume ${text(doc.name, node.sourceId)}`;
     const plan = ctx.plan.get(node.key);
     let imageId: string | undefined;
     if (node.data && node.dataInfo) {
@@ -70,9 +71,7 @@ export const volumeApply: KindApply = {
         temp = img;
       if (!temp || !['queued', 'saving', 'active'].includes(temp.status)) {
         const meta = Object.fromEntries(
-          Object.entries((doc['volume_image_metadata'] as Record<string, unknown> | undefined) ?? {}).filter(
-            ([k]) => !CINDER_IMAGE_KEYS.has(k),
-          ),
+          Object.entries(doc.volume_image_metadata ?? {}).filter(([k]) => !CINDER_IMAGE_KEYS.has(k)),
         );
         temp = await images.create(
           ctx.session,
@@ -97,14 +96,14 @@ export const volumeApply: KindApply = {
     const volume = await volumes.create(
       ctx.session,
       defined<volumes.CreateVolumeInput>({
-        size: doc['size'],
-        name: doc['name'],
-        description: doc['description'],
+        size: doc.size,
+        name: doc.name,
+        description: doc.description,
         imageRef: imageId,
         volume_type: plan?.overrides?.['volume_type'],
         availability_zone: plan?.overrides?.['availability_zone'],
-        metadata: { ...(doc['metadata'] ?? {}), ...provenanceMetadata(ctx, node) },
-        multiattach: doc['multiattach'] === true ? true : undefined,
+        metadata: { ...(doc.metadata ?? {}), ...provenanceMetadata(ctx, node) },
+        multiattach: doc.multiattach === true ? true : undefined,
       }),
       o,
     );
