@@ -76,15 +76,15 @@ export interface KindDefinition<S extends DocumentSchema = DocumentSchema> {
 }
 
 /** A kind as the registry holds it: its apply side checks each document against the kind's schema. */
-export interface RegisteredKind {
+export interface RegisteredKind<S extends DocumentSchema = DocumentSchema> {
   type: KindName;
-  document: DocumentSchema;
+  document: S;
   export?: KindExport;
   apply?: KindApply;
 }
 
 /** A kind ready for the registry: the import side is handed a document checked against the kind's schema. */
-export function defineKind<S extends DocumentSchema>(def: KindDefinition<S>): RegisteredKind {
+export function defineKind<S extends DocumentSchema>(def: KindDefinition<S>): RegisteredKind<S> {
   const { apply } = def;
   const checked = (node: GraphNode, doc: Record<string, unknown>) =>
     checkDocument(def.document, { kind: def.type, sourceId: node.sourceId, name: node.name }, doc);

@@ -1,7 +1,7 @@
 import { BundleFormatError } from '../core/errors.js';
 import type { BundleReader } from '../bundle/index.js';
-import { checkDocument, v, type DocumentOf } from './document.js';
-import { KINDS } from './registry.js';
+import { checkDocument, v } from './document.js';
+import { KINDS, type KindDocument } from './registry.js';
 import { GRAPH_SCHEMA_VERSION, type GraphDocument, type GraphNode, type KindName } from './model.js';
 
 /** The graph document of a bundle, refused when its schema is newer than this Downpour knows. */
@@ -24,7 +24,7 @@ export function documentOf<K extends KindName>(
   kind: K,
   node: Pick<GraphNode, 'sourceId' | 'name'>,
   document: unknown,
-): DocumentOf<(typeof KINDS)[K]['document']> {
+): KindDocument<K> {
   return checkDocument(KINDS[kind].document, { kind, sourceId: node.sourceId, name: node.name }, document);
 }
 

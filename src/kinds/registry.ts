@@ -1,4 +1,5 @@
 import type { KindApply } from './apply/context.js';
+import type { DocumentOf } from './document.js';
 import { flavorDocument } from './flavor.js';
 import { floatingIp } from './floating-ip/index.js';
 import { image } from './image/index.js';
@@ -49,6 +50,9 @@ function sides<T>(side: (k: RegisteredKind) => T | undefined): Partial<Record<Ki
   }
   return out;
 }
+
+/** The bundle document of a kind, as its schema types it. */
+export type KindDocument<K extends KindName> = DocumentOf<(typeof KINDS)[K]['document']>;
 
 /** Every kind that can be read from a source by id. */
 export const EXPORTS: Partial<Record<KindName, KindExport>> = sides((k) => k.export);

@@ -6,6 +6,7 @@ import * as ports from '../openstack/network/ports/index.js';
 import { orUndefined } from '../openstack/common.js';
 import type { ImportContext } from './import-context.js';
 import { checkDestinationHash } from '../kinds/apply/data.js';
+import { documentOf } from '../kinds/load.js';
 import type { GraphDocument } from '../kinds/model.js';
 
 export interface VerificationCheck {
@@ -81,7 +82,8 @@ export async function verifyImport(ctx: ImportContext, graph: GraphDocument): Pr
         const s = await serverOf(target);
         return [s.status === wanted, `status ${s.status}`];
       });
-      for (const sourcePort of (doc['ports'] as string[] | undefined) ?? []) {
+      const server = documentOf('compute.server', node, doc);
+      for (const sourcePort of server.ports ?? []) {
         const portId = ctx.journal.targetOf(`network.port:${sourcePort}`);
         if (!portId) continue;
         await check(node.key, 'port bound to this server', async () => {
@@ -92,7 +94,7 @@ export async function verifyImport(ctx: ImportContext, graph: GraphDocument): Pr
           ];
         });
       }
-      for (const v of (doc['volumes'] as { volume_id: string }[] | undefined) ?? []) {
+      for (const v of server.volumes ?? []) {
         const volumeId = ctx.journal.targetOf(`block-storage.volume:${v.volume_id}`);
         if (!volumeId) continue;
         await check(node.key, 'volume attached to this server', async () => {

@@ -6,7 +6,7 @@
  * groups, like Downpour's rules node), and a rule for any protocol is part of its group, naming
  * another group by `get_resource` unless that would make two groups wait for each other.
  */
-import { identifier, refTo, type RenderResource } from '../model.js';
+import { docOf, identifier, refTo, type RenderResource } from '../model.js';
 import { list, nonEmpty, ownTags, props, type HeatBlock, type HeatContext } from './common.js';
 
 interface RuleDoc {
@@ -126,7 +126,7 @@ export function securityGroupBlock(ctx: HeatContext, r: RenderResource): Omit<He
 }
 
 export function securityGroupRulesBlock(ctx: HeatContext, r: RenderResource): Omit<HeatBlock, 'source'> {
-  const groupId = r.doc['security_group_id'] as string;
+  const groupId = docOf(r, 'network.security-group-rules').security_group_id;
   const group = ctx.groups.reference(groupId);
   const merged = ctx.groups.isDefault(groupId);
   const groupName = nameOf(ctx);
