@@ -10,11 +10,10 @@ export async function tagNeutron(
   type: TaggableResource,
   id: string,
   node: GraphNode,
-  own: unknown,
+  own: readonly string[] | null | undefined,
 ): Promise<void> {
   if (!ctx.caps.neutronTags) return;
-  const ownTags = Array.isArray(own) ? own.filter((t): t is string => typeof t === 'string') : [];
-  const list = [...ownTags.filter((t) => !t.startsWith('downpour:')), ...provenanceTags(ctx, node)];
+  const list = [...(own ?? []).filter((t) => !t.startsWith('downpour:')), ...provenanceTags(ctx, node)];
   await tags.setTags(ctx.session, type, id, list, opts(ctx));
 }
 
