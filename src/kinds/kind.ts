@@ -100,6 +100,7 @@ export function defineKind<S extends DocumentSchema>(def: KindDefinition<S>): Re
             create: (ctx, node, doc, record, existing) =>
               apply.create(ctx, node, checked(node, doc), record, existing),
             remove: (ctx, entry) => apply.remove(ctx, entry),
+            ...(apply.tagged ? { tagged: apply.tagged } : {}),
           } satisfies KindApply,
         }
       : {}),

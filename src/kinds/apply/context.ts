@@ -152,6 +152,22 @@ export interface KindApply<D extends Record<string, unknown> = Record<string, un
   ): Promise<Created>;
   /** Remove what `create` made (destroy). */
   remove(ctx: ApplyContext, entry: JournalEntry): Promise<void>;
+  /**
+   * For kinds that carry provenance tags from their create on: the destination's objects with
+   * all of `tags`, which is how a first import learns whether an earlier one left anything, and
+   * how destroy finds objects the journal lacks.
+   */
+  tagged?: (
+    session: Session,
+    tags: string[],
+    options: TaggedOptions,
+  ) => AsyncIterable<{ id: string; tags?: string[] }>;
+}
+
+export interface TaggedOptions {
+  /** At most this many (a probe asks for one). */
+  limit?: number;
+  signal?: AbortSignal;
 }
 
 /** When the journal holds an intent for the node (its create was about to be sent), the time of it. */

@@ -2,7 +2,8 @@
 import * as tags from '../../openstack/network/tags/index.js';
 import type { TaggableResource } from '../../openstack/network/tags/index.js';
 import type { GraphNode } from '../model.js';
-import { opts, provenanceTags, type ApplyContext, type Created } from './context.js';
+import type { Session } from '../../openstack/session/session.js';
+import { opts, provenanceTags, type ApplyContext, type Created, type TaggedOptions } from './context.js';
 
 /** Tag a new Neutron object with its own tags and its provenance, when the cloud has tags. */
 export async function tagNeutron(
@@ -40,4 +41,16 @@ export async function findNeutron<
     if (untagged && (!item.created_at || Date.parse(item.created_at) >= since)) return { id: item.id };
   }
   return undefined;
+}
+
+/** A Neutron kind's `tagged`: its list, filtered by tags (and a limit, for a probe). */
+export function listTagged<T extends { id: string; tags?: string[] }>(
+  list: (
+    session: Session,
+    filters: { tags: string[]; limit?: number },
+    options: { signal?: AbortSignal },
+  ) => AsyncIterable<T>,
+) {
+  return (session: Session, tags: string[], { limit, signal }: TaggedOptions): AsyncIterable<T> =>
+    list(session, { tags, ...(limit === undefined ? {} : { limit }) }, signal ? { signal } : {});
 }

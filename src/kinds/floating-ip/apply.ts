@@ -1,7 +1,7 @@
 import * as floatingIps from '../../openstack/network/floating-ips/index.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, intent, maybeTargetOf, opts, type KindApply } from '../apply/context.js';
-import { findNeutron, tagNeutron } from '../apply/neutron.js';
+import { findNeutron, listTagged, tagNeutron } from '../apply/neutron.js';
 import type { FloatingIpDocument } from './document.js';
 
 export const floatingIpApply: KindApply<FloatingIpDocument> = {
@@ -54,6 +54,7 @@ export const floatingIpApply: KindApply<FloatingIpDocument> = {
     await tagNeutron(ctx, 'floatingips', fip.id, node, doc.tags);
     return { id: fip.id, extra };
   },
+  tagged: listTagged(floatingIps.list),
   async remove(ctx, entry) {
     if (entry.targetId)
       await orUndefined(() => floatingIps.remove(ctx.session, entry.targetId as string, opts(ctx)));

@@ -1,7 +1,7 @@
 import * as networks from '../../openstack/network/networks/index.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, intent, opts, type KindApply } from '../apply/context.js';
-import { findNeutron, tagNeutron } from '../apply/neutron.js';
+import { findNeutron, listTagged, tagNeutron } from '../apply/neutron.js';
 import type { NetworkDocument } from './document.js';
 
 export const networkApply: KindApply<NetworkDocument> = {
@@ -28,6 +28,7 @@ export const networkApply: KindApply<NetworkDocument> = {
     await tagNeutron(ctx, 'networks', net.id, node, doc.tags);
     return { id: net.id };
   },
+  tagged: listTagged(networks.list),
   async remove(ctx, entry) {
     if (entry.targetId)
       await orUndefined(() => networks.remove(ctx.session, entry.targetId as string, opts(ctx)));

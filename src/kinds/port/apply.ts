@@ -2,7 +2,7 @@ import * as ports from '../../openstack/network/ports/index.js';
 import { HttpError } from '../../openstack/http/errors.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, intent, maybeTargetOf, opts, targetOf, text, type KindApply } from '../apply/context.js';
-import { findNeutron, tagNeutron } from '../apply/neutron.js';
+import { findNeutron, listTagged, tagNeutron } from '../apply/neutron.js';
 import type { PortDocument } from './document.js';
 
 export const portApply: KindApply<PortDocument> = {
@@ -60,6 +60,7 @@ export const portApply: KindApply<PortDocument> = {
     await tagNeutron(ctx, 'ports', port.id, node, doc.tags);
     return { id: port.id };
   },
+  tagged: listTagged(ports.list),
   async remove(ctx, entry) {
     if (entry.targetId) {
       const id = entry.targetId;

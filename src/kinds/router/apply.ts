@@ -11,7 +11,7 @@ import {
   type ApplyContext,
   type KindApply,
 } from '../apply/context.js';
-import { findNeutron, tagNeutron } from '../apply/neutron.js';
+import { findNeutron, listTagged, tagNeutron } from '../apply/neutron.js';
 import { landsInFlight } from '../apply/in-flight.js';
 import { subnetDocument } from '../subnet/document.js';
 import type { RouterDocument } from './document.js';
@@ -55,6 +55,7 @@ export const routerApply: KindApply<RouterDocument> = {
     }
     return { id: router.id, extra: { interfaces } };
   },
+  tagged: listTagged(routers.list),
   async remove(ctx, entry) {
     const id = entry.targetId;
     if (!id) return;

@@ -4,7 +4,7 @@ import type { SecurityGroupRule } from '../../openstack/network/security-group-r
 import { isConflict, isNotFound } from '../../openstack/http/errors.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, intent, opts, targetOf, type ApplyContext, type KindApply } from '../apply/context.js';
-import { findNeutron, tagNeutron } from '../apply/neutron.js';
+import { findNeutron, listTagged, tagNeutron } from '../apply/neutron.js';
 import type {
   SecurityGroupDocument,
   SecurityGroupRuleDocument,
@@ -33,6 +33,7 @@ export const securityGroupApply: KindApply<SecurityGroupDocument> = {
     await tagNeutron(ctx, 'security-groups', group.id, node, doc.tags);
     return { id: group.id };
   },
+  tagged: listTagged(groups.list),
   async remove(ctx, entry) {
     if (entry.targetId)
       await orUndefined(() => groups.remove(ctx.session, entry.targetId as string, opts(ctx)));

@@ -1,7 +1,7 @@
 import * as subnets from '../../openstack/network/subnets/index.js';
 import { orUndefined } from '../../openstack/common.js';
 import { defined, intent, opts, targetOf, type KindApply } from '../apply/context.js';
-import { findNeutron, tagNeutron } from '../apply/neutron.js';
+import { findNeutron, listTagged, tagNeutron } from '../apply/neutron.js';
 import type { SubnetDocument } from './document.js';
 
 export const subnetApply: KindApply<SubnetDocument> = {
@@ -40,6 +40,7 @@ export const subnetApply: KindApply<SubnetDocument> = {
     await tagNeutron(ctx, 'subnets', subnet.id, node, doc.tags);
     return { id: subnet.id };
   },
+  tagged: listTagged(subnets.list),
   async remove(ctx, entry) {
     if (entry.targetId)
       await orUndefined(() => subnets.remove(ctx.session, entry.targetId as string, opts(ctx)));
