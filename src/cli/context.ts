@@ -2,8 +2,15 @@ import type { Command } from 'commander';
 import { streamLogger, silentLogger, type Logger } from '../core/log.js';
 import { loadCloudConfig } from '../openstack/config/loader.js';
 import { Session } from '../openstack/session/session.js';
-import type { GlobalOptions } from './main.js';
 import { processOutput, type Output } from './output.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  cloud?: string;
+  region?: string;
+  json?: boolean;
+  debug?: boolean;
+}
 
 /** What a command needs from the global flags: output, logger, and a way to open a cloud. */
 export interface CommandContext {

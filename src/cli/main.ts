@@ -10,13 +10,7 @@ import { registerSelectCommand } from './commands/select.js';
 import { processOutput } from './output.js';
 import { VERSION } from '../version.js';
 
-/** Options every command accepts. */
-export interface GlobalOptions {
-  cloud?: string;
-  region?: string;
-  json?: boolean;
-  debug?: boolean;
-}
+export type { GlobalOptions } from './context.js';
 
 export function buildProgram(): Command {
   const program = new Command('downpour')

@@ -1,3 +1,4 @@
+import { v, type DocumentOf } from './document.js';
 import type { ServerFlavor } from '../openstack/compute/servers/index.js';
 
 /**
@@ -20,3 +21,7 @@ export function flavorIdentity(flavor: ServerFlavor): Record<string, unknown> {
     extra_specs: flavor.extra_specs ?? {},
   };
 }
+
+/** A flavor's document names it; what maps it is its identity (name and sizes). */
+export const flavorDocument = v.object({ name: v.string() });
+export type FlavorDocument = DocumentOf<typeof flavorDocument>;

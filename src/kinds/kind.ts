@@ -1,6 +1,8 @@
 import type { Session } from '../openstack/session/session.js';
+import type { ApplyContext, KindApply } from './apply/context.js';
+import { checkDocument, type DocumentOf, type DocumentSchema } from './document.js';
 import type { CaptureMode } from '../select/selection-file.js';
-import type { Disposition, ExportNote, KindName } from './model.js';
+import type { Disposition, ExportNote, GraphNode, KindName } from './model.js';
 import type { SourceCache } from './source-cache.js';
 
 /** A typed reference from one resource to another, by source id. */
@@ -23,14 +25,14 @@ export type DataPlan =
   | { from: 'volume'; volumeId: string }
   | { from: 'server-snapshot'; serverId: string; bootImageId: string | undefined };
 
-/** What a kind says about one source resource. */
-export interface Described {
+/** What a kind says about one source resource, with its bundle document of type `D`. */
+export interface Described<D extends Record<string, unknown> = Record<string, unknown>> {
   name: string | undefined;
   disposition: Disposition;
   /** For existing nodes: what maps it at the destination. */
   identity?: Record<string, unknown>;
   /** The portable document stored in the bundle. */
-  document: Record<string, unknown>;
+  document: D;
   /** Must exist (at the destination) before this one: always followed. */
   dependsOn: Reference[];
   /** Edges kept only when the target is in the graph for another reason (a router's interfaces). */
@@ -42,16 +44,65 @@ export interface Described {
   inline?: { ref: Reference; described: Described }[];
 }
 
-/** The export side of a resource kind: one file per kind, all with this shape. */
-export interface KindExport {
+/** The export side of a resource kind: every kind's `export.ts` has this shape. */
+export interface KindExport<D extends Record<string, unknown> = Record<string, unknown>> {
   kind: KindName;
   /** Read the resource from the source; undefined when it is gone or unreadable (after a note). */
-  describe(ctx: SourceContext, id: string): Promise<Described | undefined>;
+  describe(ctx: SourceContext, id: string): Promise<Described<D> | undefined>;
 }
 
-/** Copy only the listed fields that are present: portable documents are allowlists, not denylists. */
-export function pick(doc: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of fields) if (doc[f] !== undefined) out[f] = doc[f];
-  return out;
+/**
+ * Copy only the listed fields that are present: portable documents are allowlists, not
+ * denylists. Typed by the wire object, so a document built from it is checked against its schema.
+ */
+export function pick<T extends object, const K extends keyof T>(obj: T, fields: readonly K[]): Pick<T, K> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const f of fields) if (obj[f] !== undefined) out[f] = obj[f];
+  // Only fields whose value is undefined are left out, and those are optional in T.
+  return out as Pick<T, K>;
+}
+
+/**
+ * Everything one kind does, in one place: its bundle document, how it is read from the source
+ * (with its dependencies: what must exist first, what moves with it) and how it is found,
+ * created, waited for and removed at the destination. Kinds that are only ever mapped (flavors,
+ * volume types) have a document and nothing else.
+ */
+export interface KindDefinition<S extends DocumentSchema = DocumentSchema> {
+  type: KindName;
+  document: S;
+  export?: KindExport<DocumentOf<S>>;
+  apply?: KindApply<DocumentOf<S>>;
+}
+
+/** A kind as the registry holds it: its apply side checks each document against the kind's schema. */
+export interface RegisteredKind<S extends DocumentSchema = DocumentSchema> {
+  type: KindName;
+  document: S;
+  export?: KindExport;
+  apply?: KindApply;
+}
+
+/** A kind ready for the registry: the import side is handed a document checked against the kind's schema. */
+export function defineKind<S extends DocumentSchema>(def: KindDefinition<S>): RegisteredKind<S> {
+  const { apply } = def;
+  const checked = (node: GraphNode, doc: Record<string, unknown>) =>
+    checkDocument(def.document, { kind: def.type, sourceId: node.sourceId, name: node.name }, doc);
+  return {
+    type: def.type,
+    document: def.document,
+    ...(def.export ? { export: def.export } : {}),
+    ...(apply
+      ? {
+          apply: {
+            kind: def.type,
+            find: (ctx: ApplyContext, node, doc, entry) => apply.find(ctx, node, checked(node, doc), entry),
+            create: (ctx, node, doc, record, existing) =>
+              apply.create(ctx, node, checked(node, doc), record, existing),
+            remove: (ctx, entry) => apply.remove(ctx, entry),
+            ...(apply.tagged ? { tagged: apply.tagged } : {}),
+          } satisfies KindApply,
+        }
+      : {}),
+  };
 }

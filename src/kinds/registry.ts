@@ -1,31 +1,61 @@
-import type { KindExport } from './kind.js';
+import type { KindApply } from './apply/context.js';
+import type { DocumentOf } from './document.js';
+import { flavorDocument } from './flavor.js';
+import { floatingIp } from './floating-ip/index.js';
+import { image } from './image/index.js';
+import { keypair } from './keypair/index.js';
+import { defineKind, type KindExport, type RegisteredKind } from './kind.js';
 import type { KindName } from './model.js';
-import { floatingIpExport } from './floating-ip.js';
-import { imageExport } from './image.js';
-import { keypairExport } from './keypair.js';
-import { networkExport } from './network.js';
-import { portExport } from './port.js';
-import { routerExport } from './router.js';
-import { securityGroupExport, securityGroupRulesExport } from './security-group.js';
-import { serverExport } from './server.js';
-import { serverGroupExport } from './server-group.js';
-import { subnetExport } from './subnet.js';
-import { volumeExport } from './volume.js';
+import { network } from './network/index.js';
+import { port } from './port/index.js';
+import { router } from './router/index.js';
+import { securityGroup, securityGroupRules } from './security-group/index.js';
+import { serverGroup } from './server-group/index.js';
+import { server } from './server/index.js';
+import { subnet } from './subnet/index.js';
+import { volumeTypeDocument } from './volume-type.js';
+import { volume } from './volume/index.js';
 
-/** Every kind that can be read from a source by id. Flavors and volume types come inline from their users. */
-export const EXPORTS: Partial<Record<KindName, KindExport>> = Object.fromEntries(
-  [
-    networkExport,
-    subnetExport,
-    routerExport,
-    portExport,
-    securityGroupExport,
-    securityGroupRulesExport,
-    floatingIpExport,
-    keypairExport,
-    serverGroupExport,
-    imageExport,
-    volumeExport,
-    serverExport,
-  ].map((k) => [k.kind, k]),
-);
+/**
+ * Every kind Downpour knows, by type: the one list a new kind is added to. The bundle reader
+ * checks each document against its kind's schema; export reads the kinds that have an export
+ * side, import creates those with an apply side. Flavors and volume types are the operator's:
+ * only ever mapped, described inline by the servers and volumes that use them.
+ */
+export const KINDS = {
+  'compute.flavor': defineKind({ type: 'compute.flavor', document: flavorDocument }),
+  'compute.keypair': keypair,
+  'compute.server-group': serverGroup,
+  'compute.server': server,
+  'network.network': network,
+  'network.subnet': subnet,
+  'network.router': router,
+  'network.port': port,
+  'network.security-group': securityGroup,
+  'network.security-group-rules': securityGroupRules,
+  'network.floating-ip': floatingIp,
+  'image.image': image,
+  'block-storage.volume-type': defineKind({
+    type: 'block-storage.volume-type',
+    document: volumeTypeDocument,
+  }),
+  'block-storage.volume': volume,
+} as const satisfies Record<KindName, RegisteredKind>;
+
+function sides<T>(side: (k: RegisteredKind) => T | undefined): Partial<Record<KindName, T>> {
+  const out: Partial<Record<KindName, T>> = {};
+  for (const kind of Object.values<RegisteredKind>(KINDS)) {
+    const s = side(kind);
+    if (s) out[kind.type] = s;
+  }
+  return out;
+}
+
+/** The bundle document of a kind, as its schema types it. */
+export type KindDocument<K extends KindName> = DocumentOf<(typeof KINDS)[K]['document']>;
+
+/** Every kind that can be read from a source by id. */
+export const EXPORTS: Partial<Record<KindName, KindExport>> = sides((k) => k.export);
+
+/** Every kind that import can create. */
+export const APPLIES: Partial<Record<KindName, KindApply>> = sides((k) => k.apply);

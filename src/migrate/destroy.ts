@@ -2,25 +2,19 @@ import { DownpourError, ExitCode, errorMessage } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { noProgress, type ProgressSink } from '../core/progress.js';
 import { rm } from 'node:fs/promises';
-import { APPLIES } from '../kinds/apply/registry.js';
-import type { ApplyContext } from '../kinds/apply/context.js';
+import { APPLIES } from '../kinds/registry.js';
+import type { ImportContext } from './import-context.js';
 import type { KindName } from '../kinds/model.js';
 import * as images from '../openstack/image/images/index.js';
 import * as servers from '../openstack/compute/servers/index.js';
 import * as volumes from '../openstack/block-storage/volumes/index.js';
-import * as networks from '../openstack/network/networks/index.js';
-import * as subnets from '../openstack/network/subnets/index.js';
-import * as ports from '../openstack/network/ports/index.js';
-import * as routers from '../openstack/network/routers/index.js';
-import * as securityGroups from '../openstack/network/security-groups/index.js';
-import * as floatingIps from '../openstack/network/floating-ips/index.js';
 import { orUndefined } from '../openstack/common.js';
 import type { Session } from '../openstack/session/session.js';
 import { destinationOf, findEarlier, loadBundle } from './import.js';
 import { ImportJournal, statePath, type JournalEntry } from './journal.js';
 
 /** Dependents before what they depend on: servers go first, networks and images last. */
-const REMOVAL_ORDER: KindName[] = [
+export const REMOVAL_ORDER: KindName[] = [
   'network.floating-ip',
   'compute.server',
   'network.security-group-rules',
@@ -63,16 +57,13 @@ async function findByProvenance(
   const found: { kind: KindName; id: string; sourceId: string }[] = [];
   const src = (tags: string[] | undefined) =>
     (tags ?? []).find((t) => t.startsWith('downpour:src='))?.slice('downpour:src='.length) ?? '';
-  const neutron: [KindName, AsyncIterable<{ id: string; tags?: string[] }>][] = [
-    ['network.floating-ip', floatingIps.list(session, { tags: [tag] }, o)],
-    ['network.router', routers.list(session, { tags: [tag] }, o)],
-    ['network.port', ports.list(session, { tags: [tag] }, o)],
-    ['network.subnet', subnets.list(session, { tags: [tag] }, o)],
-    ['network.network', networks.list(session, { tags: [tag] }, o)],
-    ['network.security-group', securityGroups.list(session, { tags: [tag] }, o)],
-  ];
-  for (const [kind, list] of neutron)
-    for await (const item of list) found.push({ kind, id: item.id, sourceId: src(item.tags) });
+  // Kinds that list by tag, in removal order.
+  for (const kind of REMOVAL_ORDER) {
+    const tagged = APPLIES[kind]?.tagged;
+    if (!tagged) continue;
+    for await (const item of tagged(session, [tag], o))
+      found.push({ kind, id: item.id, sourceId: src(item.tags) });
+  }
   if (await session.supports('compute', '2.26')) {
     for await (const s of servers.list(session, { tags: [tag] }, o))
       found.push({ kind: 'compute.server', id: s.id, sourceId: src(s.tags) });
@@ -117,7 +108,7 @@ export async function destroyImport(session: Session, options: DestroyOptions): 
     logger,
     ...(options.signal ? { signal: options.signal } : {}),
     warn: (_key: string, message: string) => progress({ type: 'message', level: 'warning', message }),
-  } satisfies ApplyContext;
+  } satisfies ImportContext;
 
   const todo = new Map<string, JournalEntry & { key: string }>();
   for (const [key, entry] of Object.entries(journal.entries)) {

@@ -11,7 +11,7 @@ import { blobPath, type ResumePoint } from '../bundle/index.js';
 import * as images from '../openstack/image/images/index.js';
 import type { Image } from '../openstack/image/images/index.js';
 import type { DataInfo } from '../kinds/model.js';
-import type { CaptureContext, Captured } from './capture.js';
+import type { CaptureContext, Captured } from './capture-context.js';
 
 /** Attempts at one download in one run, when the connection breaks mid-body. */
 const DOWNLOAD_ATTEMPTS = 4;

@@ -7,13 +7,8 @@
 import { errorMessage } from '../core/errors.js';
 import type { DestinationCaps } from '../kinds/apply/context.js';
 import type { GraphNode } from '../kinds/model.js';
+import { APPLIES } from '../kinds/registry.js';
 import * as servers from '../openstack/compute/servers/index.js';
-import * as floatingIps from '../openstack/network/floating-ips/index.js';
-import * as networks from '../openstack/network/networks/index.js';
-import * as ports from '../openstack/network/ports/index.js';
-import * as routers from '../openstack/network/routers/index.js';
-import * as securityGroups from '../openstack/network/security-groups/index.js';
-import * as subnets from '../openstack/network/subnets/index.js';
 import type { Session } from '../openstack/session/session.js';
 
 type Probe = (session: Session, tags: string[], signal?: AbortSignal) => AsyncIterable<unknown>;
@@ -21,14 +16,14 @@ type Probe = (session: Session, tags: string[], signal?: AbortSignal) => AsyncIt
 const opts = (signal?: AbortSignal) => (signal ? { signal } : {});
 
 /** Kinds whose objects carry the bundle's tag from their first moment or soon after, and can be listed by it. */
-const PROBES: Record<string, Probe> = {
-  'network.network': (s, tags, signal) => networks.list(s, { tags, limit: 1 }, opts(signal)),
-  'network.subnet': (s, tags, signal) => subnets.list(s, { tags, limit: 1 }, opts(signal)),
-  'network.port': (s, tags, signal) => ports.list(s, { tags, limit: 1 }, opts(signal)),
-  'network.router': (s, tags, signal) => routers.list(s, { tags, limit: 1 }, opts(signal)),
-  'network.security-group': (s, tags, signal) => securityGroups.list(s, { tags, limit: 1 }, opts(signal)),
-  'network.floating-ip': (s, tags, signal) => floatingIps.list(s, { tags, limit: 1 }, opts(signal)),
-};
+const PROBES: Record<string, Probe> = Object.fromEntries(
+  Object.entries(APPLIES).flatMap(([kind, apply]) => {
+    const { tagged } = apply;
+    if (!tagged) return [];
+    const probe: Probe = (s, tags, signal) => tagged(s, tags, { limit: 1, ...opts(signal) });
+    return [[kind, probe]];
+  }),
+);
 
 /**
  * The kinds, among those `nodes` has, of which the destination holds no object tagged with

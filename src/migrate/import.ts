@@ -12,10 +12,11 @@ import { noProgress, type ProgressSink } from '../core/progress.js';
 import { openBundle, verifyBundle, type BundleReader } from '../bundle/index.js';
 import { Graph } from '../graph/graph.js';
 import { walkGraph, type NodeOutcome } from '../graph/walk.js';
-import { loadGraph } from '../kinds/load.js';
+import { loadDocuments, loadGraph } from '../kinds/load.js';
 import type { GraphDocument, GraphNode } from '../kinds/model.js';
-import { APPLIES } from '../kinds/apply/registry.js';
+import { APPLIES } from '../kinds/registry.js';
 import { text, type ApplyContext, type Created, type DestinationCaps } from '../kinds/apply/context.js';
+import type { ImportContext } from './import-context.js';
 import * as images from '../openstack/image/images/index.js';
 import { orUndefined } from '../openstack/common.js';
 import type { Session } from '../openstack/session/session.js';
@@ -44,13 +45,7 @@ export interface LoadedBundle {
 export async function loadBundle(path: string): Promise<LoadedBundle> {
   const reader = await openBundle(path);
   const graph = await loadGraph(reader);
-  const documents = new Map<string, Record<string, unknown>>();
-  await Promise.all(
-    graph.nodes.map(async (n) => {
-      const blob = await reader.readJson<{ document: Record<string, unknown> }>(n.document);
-      documents.set(n.key, blob.document);
-    }),
-  );
+  const documents = await loadDocuments(reader, graph);
   const index = reader.index();
   return { reader, graph, graphDigest: index.root.digest, bundleId: index.bundleId, documents };
 }
@@ -210,7 +205,7 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
 
   const warnings: string[] = [];
   const caps = await destinationCaps(session, gathered.facts);
-  const ctx: ApplyContext = {
+  const ctx: ImportContext = {
     session,
     bundleId: bundle.bundleId,
     journal,
@@ -391,7 +386,7 @@ export async function findEarlier(
  * deleted and forgotten, so what remains is exactly what the journal lists.
  */
 async function refuseDamaged(
-  ctx: ApplyContext,
+  ctx: ImportContext,
   bundle: LoadedBundle,
   outcomes: Map<string, NodeOutcome>,
 ): Promise<never> {
@@ -449,7 +444,7 @@ async function removeTemporaryImages(
 }
 
 /** One node: adopt what an earlier run made, or create it; journal every step. */
-async function applyNode(ctx: ApplyContext, key: string, node: GraphNode): Promise<void> {
+async function applyNode(ctx: ImportContext, key: string, node: GraphNode): Promise<void> {
   const kind = APPLIES[node.kind];
   if (!kind) throw new DownpourError('E_KIND', ExitCode.unexpected, `Downpour cannot create ${node.kind}`);
   const doc = ctx.documents.get(key) ?? {};

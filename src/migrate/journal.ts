@@ -3,28 +3,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DownpourError, ExitCode } from '../core/errors.js';
 import { ensureDir, writeFileAtomic } from '../core/fs-atomic.js';
-import type { KindName } from '../kinds/model.js';
 
-export type EntryStatus =
-  /** The create call was about to be sent: on resume, look for the object before creating another. */
-  | 'creating'
-  | 'created'
-  /** Found at the destination by its provenance after a run died between create and journal. */
-  | 'adopted'
-  | 'mapped'
-  | 'reused'
-  | 'merged'
-  | 'failed';
-
-export interface JournalEntry {
-  kind: KindName;
-  status: EntryStatus;
-  targetId?: string;
-  /** What else this node made: router interfaces, rules merged into a default group, a temporary image... */
-  extra?: Record<string, unknown>;
-  error?: string;
-  updatedAt: string;
-}
+export type { EntryStatus, JournalEntry } from '../kinds/apply/context.js';
+import type { JournalEntry } from '../kinds/apply/context.js';
 
 export interface DestinationKey {
   cloud: string;

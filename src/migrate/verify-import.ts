@@ -4,8 +4,9 @@ import * as volumes from '../openstack/block-storage/volumes/index.js';
 import * as images from '../openstack/image/images/index.js';
 import * as ports from '../openstack/network/ports/index.js';
 import { orUndefined } from '../openstack/common.js';
-import type { ApplyContext } from '../kinds/apply/context.js';
+import type { ImportContext } from './import-context.js';
 import { checkDestinationHash } from '../kinds/apply/data.js';
+import { documentOf } from '../kinds/load.js';
 import type { GraphDocument } from '../kinds/model.js';
 
 export interface VerificationCheck {
@@ -44,7 +45,7 @@ function snapshotOf<T extends { id: string }>(
  * its server (device_id: this cloud binds every port, so status alone proves nothing), data
  * volumes attached to the right server, uploaded images active with the source's hash.
  */
-export async function verifyImport(ctx: ApplyContext, graph: GraphDocument): Promise<VerificationCheck[]> {
+export async function verifyImport(ctx: ImportContext, graph: GraphDocument): Promise<VerificationCheck[]> {
   const checks: VerificationCheck[] = [];
   const o = ctx.signal ? { signal: ctx.signal } : {};
   const bundleTag = `downpour:bundle=${ctx.bundleId}`;
@@ -81,7 +82,8 @@ export async function verifyImport(ctx: ApplyContext, graph: GraphDocument): Pro
         const s = await serverOf(target);
         return [s.status === wanted, `status ${s.status}`];
       });
-      for (const sourcePort of (doc['ports'] as string[] | undefined) ?? []) {
+      const server = documentOf('compute.server', node, doc);
+      for (const sourcePort of server.ports ?? []) {
         const portId = ctx.journal.targetOf(`network.port:${sourcePort}`);
         if (!portId) continue;
         await check(node.key, 'port bound to this server', async () => {
@@ -92,7 +94,7 @@ export async function verifyImport(ctx: ApplyContext, graph: GraphDocument): Pro
           ];
         });
       }
-      for (const v of (doc['volumes'] as { volume_id: string }[] | undefined) ?? []) {
+      for (const v of server.volumes ?? []) {
         const volumeId = ctx.journal.targetOf(`block-storage.volume:${v.volume_id}`);
         if (!volumeId) continue;
         await check(node.key, 'volume attached to this server', async () => {

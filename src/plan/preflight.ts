@@ -1,5 +1,5 @@
 import type { GraphNode, KindName } from '../kinds/model.js';
-import { compareVersions } from '../openstack/session/microversion.js';
+import { compareVersions } from '../core/versions.js';
 import {
   addFinding,
   compareStrings,

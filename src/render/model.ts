@@ -10,7 +10,9 @@ import { blobRelPath, type DataManifest } from '../bundle/layout.js';
 import { lookupMapping } from '../plan/mapping-file.js';
 import type { MappingFile } from '../plan/types.js';
 import type { ExportNote, GraphDocument, GraphNode, KindName } from '../kinds/model.js';
-import { CINDER_IMAGE_KEYS } from '../kinds/image.js';
+import { CINDER_IMAGE_KEYS } from '../kinds/image/export.js';
+import { documentOf } from '../kinds/load.js';
+import type { KindDocument } from '../kinds/registry.js';
 
 export type InputRole = 'flavor' | 'network' | 'volume_type' | 'image' | 'compute_zone' | 'volume_zone';
 
@@ -223,7 +225,7 @@ function dataOf(
   const info = node.dataInfo;
   if (!info) throw new Error(`${node.key} has a data manifest but no data info`);
   const isVolume = node.kind === 'block-storage.volume';
-  const meta = isVolume ? ((doc['volume_image_metadata'] as Record<string, unknown> | undefined) ?? {}) : doc;
+  const meta = isVolume ? (documentOf('block-storage.volume', node, doc).volume_image_metadata ?? {}) : doc;
   const name = str(doc['name']) ?? node.sourceId;
   const num = (v: unknown) =>
     typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : 0;
@@ -390,6 +392,11 @@ function indexOf(model: RenderModel): ModelIndex {
  * something that must exist. Undefined when the bundle does not hold it (a reference the
  * export could not follow, reported in its notes).
  */
+/** A resource's document as its kind's type: checked against the kind's schema, like every bundle document. */
+export function docOf<K extends KindName>(r: RenderResource, kind: K): KindDocument<K> {
+  return documentOf(kind, r, r.doc);
+}
+
 export function refTo(model: RenderModel, kind: KindName, sourceId: string): RenderRef | undefined {
   const index = indexOf(model);
   const key = `${kind}:${sourceId}`;

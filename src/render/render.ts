@@ -7,7 +7,7 @@ import { dirname, join, normalize, sep } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { BundleReader } from '../bundle/index.js';
 import type { DataManifest } from '../bundle/layout.js';
-import { loadGraph } from '../kinds/load.js';
+import { loadDocuments, loadGraph } from '../kinds/load.js';
 import type { MappingFile } from '../plan/types.js';
 import { buildRenderModel, type RenderModel } from './model.js';
 
@@ -38,11 +38,9 @@ export function isRenderFormat(value: string): value is RenderFormat {
 /** The render model of an open bundle. */
 export async function loadRenderModel(reader: BundleReader, mapping: MappingFile): Promise<RenderModel> {
   const graph = await loadGraph(reader);
-  const documents = new Map<string, Record<string, unknown>>();
+  const documents = await loadDocuments(reader, graph);
   const manifests = new Map<string, DataManifest>();
   for (const node of graph.nodes) {
-    const blob = await reader.readJson<{ document: Record<string, unknown> }>(node.document);
-    documents.set(node.key, blob.document);
     if (node.data) manifests.set(node.key, await reader.readDataManifest(node.data));
   }
   return buildRenderModel({ graph, bundleId: reader.index().bundleId, documents, manifests, mapping });

@@ -95,8 +95,9 @@ export function runIn(
 ): Promise<Run> {
   const began = Date.now();
   const [cmd, argv] = inNetns(cloud.netns, command, args);
-  const env: NodeJS.ProcessEnv = { ...process.env, OS_CLIENT_CONFIG_FILE: cloud.clouds, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, OS_CLIENT_CONFIG_FILE: cloud.clouds };
   delete env['OS_CLOUD'];
+  Object.assign(env, options.env);
   const child = spawn(cmd, argv, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

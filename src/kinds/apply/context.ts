@@ -3,9 +3,43 @@ import type { Logger } from '../../core/log.js';
 import type { ProgressSink } from '../../core/progress.js';
 import type { BundleReader } from '../../bundle/index.js';
 import type { Session } from '../../openstack/session/session.js';
-import type { ImportJournal, JournalEntry } from '../../migrate/journal.js';
-import type { PlannedNode } from '../../plan/types.js';
+import { checkDocument, type DocumentOf, type DocumentSchema } from '../document.js';
 import type { GraphNode, KindName } from '../model.js';
+
+export type EntryStatus =
+  /** The create call was about to be sent: on resume, look for the object before creating another. */
+  | 'creating'
+  | 'created'
+  /** Found at the destination by its provenance after a run died between create and journal. */
+  | 'adopted'
+  | 'mapped'
+  | 'reused'
+  | 'merged'
+  | 'failed';
+
+export interface JournalEntry {
+  kind: KindName;
+  status: EntryStatus;
+  targetId?: string;
+  /** What else this node made: router interfaces, rules merged into a default group, a temporary image... */
+  extra?: Record<string, unknown>;
+  error?: string;
+  updatedAt: string;
+}
+
+/** The import's journal, as far as a kind reads it: the destination id of a node already made. */
+export interface AppliedIds {
+  targetOf(key: string): string | undefined;
+}
+
+/** What the plan says for one node, as far as a kind needs it (the plan's `PlannedNode`). */
+export interface NodePlan {
+  action: 'create' | 'map' | 'reuse' | 'merge';
+  /** For map, reuse and merge: the destination object. */
+  target?: { id: string; name?: string };
+  /** Destination values the create uses instead of the source's. */
+  overrides?: Record<string, unknown>;
+}
 
 /** What the destination can do that changes how objects are created and marked. */
 export interface DestinationCaps {
@@ -21,10 +55,10 @@ export interface DestinationCaps {
 export interface ApplyContext {
   session: Session;
   bundleId: string;
-  journal: ImportJournal;
+  journal: AppliedIds;
   reader: BundleReader;
   nodes: ReadonlyMap<string, GraphNode>;
-  plan: ReadonlyMap<string, PlannedNode>;
+  plan: ReadonlyMap<string, NodePlan>;
   /** Resource documents by node key. */
   documents: ReadonlyMap<string, Record<string, unknown>>;
   caps: DestinationCaps;
@@ -66,6 +100,17 @@ export function maybeTargetOf(ctx: ApplyContext, kind: KindName, sourceId: strin
   return ctx.journal.targetOf(`${kind}:${sourceId}`);
 }
 
+/** The bundle document of another node this one needs to read (a router reads its subnets' gateways). */
+export function documentIn<S extends DocumentSchema>(
+  ctx: ApplyContext,
+  kind: KindName,
+  schema: S,
+  sourceId: string,
+): DocumentOf<S> | undefined {
+  const doc = ctx.documents.get(`${kind}:${sourceId}`);
+  return doc && checkDocument(schema, { kind, sourceId }, doc);
+}
+
 export const opts = (ctx: ApplyContext) => (ctx.signal ? { signal: ctx.signal } : {});
 
 /** Tags that say which bundle and which source object a destination object came from. */
@@ -82,14 +127,14 @@ export interface Created {
   extra?: Record<string, unknown>;
 }
 
-/** The import side of a resource kind: one file per kind, all with this shape. */
-export interface KindApply {
+/** The import side of a resource kind, given its checked bundle document: every kind's `apply.ts` has this shape. */
+export interface KindApply<D extends Record<string, unknown> = Record<string, unknown>> {
   kind: KindName;
   /** An object that an earlier run created for this node (found by provenance), or undefined. */
   find(
     ctx: ApplyContext,
     node: GraphNode,
-    doc: Record<string, unknown>,
+    doc: D,
     entry: JournalEntry | undefined,
   ): Promise<Created | undefined>;
   /**
@@ -101,13 +146,33 @@ export interface KindApply {
   create(
     ctx: ApplyContext,
     node: GraphNode,
-    doc: Record<string, unknown>,
+    doc: D,
     record: (created: Created) => Promise<void>,
     existing: Created | undefined,
   ): Promise<Created>;
   /** Remove what `create` made (destroy). */
   remove(ctx: ApplyContext, entry: JournalEntry): Promise<void>;
+  /**
+   * For kinds that carry provenance tags from their create on: the destination's objects with
+   * all of `tags`, which is how a first import learns whether an earlier one left anything, and
+   * how destroy finds objects the journal lacks.
+   */
+  tagged?: (
+    session: Session,
+    tags: string[],
+    options: TaggedOptions,
+  ) => AsyncIterable<{ id: string; tags?: string[] }>;
 }
+
+export interface TaggedOptions {
+  /** At most this many (a probe asks for one). */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+/** When the journal holds an intent for the node (its create was about to be sent), the time of it. */
+export const intent = (entry: { status: string; updatedAt: string } | undefined) =>
+  entry?.status === 'creating' ? entry.updatedAt : undefined;
 
 /** A document field as text, or `fallback` when it is not a non-empty string. */
 export const text = (v: unknown, fallback: string): string => (typeof v === 'string' && v ? v : fallback);

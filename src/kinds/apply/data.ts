@@ -205,7 +205,11 @@ const wholeNumber = (v: unknown): number => {
   return Number.isFinite(n) && n > 0 ? n : 0;
 };
 
-/** Image create body from a bundle document: known fields, custom string properties, tags. */
+/**
+ * Image create body from image properties (known fields, custom string properties, tags): an
+ * image's document, or the image metadata Cinder kept for a volume (open objects both, where
+ * Cinder spells numbers as strings).
+ */
 export function imageCreateInput(doc: Record<string, unknown>, extraTags: string[]): images.CreateImageInput {
   const known = new Set([
     'name',
@@ -222,13 +226,16 @@ export function imageCreateInput(doc: Record<string, unknown>, extraTags: string
   for (const [k, v] of Object.entries(doc)) if (!known.has(k) && typeof v === 'string') properties[k] = v;
   return {
     ...(typeof doc['name'] === 'string' ? { name: doc['name'] } : {}),
-    disk_format: (doc['disk_format'] as string | undefined) ?? 'raw',
-    container_format: (doc['container_format'] as string | undefined) ?? 'bare',
+    disk_format: typeof doc['disk_format'] === 'string' ? doc['disk_format'] : 'raw',
+    container_format: typeof doc['container_format'] === 'string' ? doc['container_format'] : 'bare',
     visibility: 'private',
     // Cinder keeps image properties as strings ("0"), Glance wants integers.
     min_disk: wholeNumber(doc['min_disk']),
     min_ram: wholeNumber(doc['min_ram']),
-    tags: [...((doc['tags'] as string[] | undefined) ?? []), ...extraTags],
+    tags: [
+      ...(Array.isArray(doc['tags']) ? doc['tags'].filter((t) => typeof t === 'string') : []),
+      ...extraTags,
+    ],
     properties,
   };
 }

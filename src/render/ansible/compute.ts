@@ -3,7 +3,7 @@
  * for them (src/kinds/apply/), with the openstack.cloud modules.
  */
 import { DATA_DIR } from '../data-script.js';
-import type { RenderResource } from '../model.js';
+import { docOf, type RenderResource } from '../model.js';
 import { int, list, record, text, type PlaybookContext } from './context.js';
 import { Jinja, expr, type Task, type Value } from './yaml.js';
 
@@ -100,7 +100,10 @@ export function volumeTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
       name,
       size: int(r.doc['size']),
       image: staging,
-      volume_type: ctx.ref('block-storage.volume-type', r.doc['volume_type'] as string | undefined),
+      volume_type: ctx.ref(
+        'block-storage.volume-type',
+        docOf(r, 'block-storage.volume').volume_type ?? undefined,
+      ),
       availability_zone: ctx.zone(r),
       metadata: record(r.doc['metadata']),
       description: text(r.doc['description']),
@@ -168,8 +171,9 @@ export function serverTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
   const keyName = text(r.doc['key_name']);
   const key = keyName ? ctx.ref('compute.keypair', keyName) : undefined;
   if (keyName && !key) ctx.cannot(r, `its keypair ${keyName} is not in the bundle: the server gets none`);
-  const group = ctx.ref('compute.server-group', r.doc['server_group'] as string | undefined);
-  const image = boot ? undefined : ctx.ref('image.image', r.doc['image'] as string | undefined);
+  const d = docOf(r, 'compute.server');
+  const group = ctx.ref('compute.server-group', d.server_group ?? undefined);
+  const image = boot ? undefined : ctx.ref('image.image', d.image ?? undefined);
   if (!boot && !image)
     ctx.cannot(r, 'the bundle holds neither its image nor its boot volume: the server task fails');
   const server = ctx.task(r, {
@@ -181,7 +185,7 @@ export function serverTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
     module: 'openstack.cloud.server',
     args: {
       name,
-      flavor: ctx.ref('compute.flavor', r.doc['flavor'] as string | undefined),
+      flavor: ctx.ref('compute.flavor', d.flavor),
       ...(boot ? { boot_volume: ctx.ref('block-storage.volume', boot.volume_id) } : { image }),
       nics: ports.map((p) => ({ 'port-id': expr(ctx.idOf(p)) })),
       security_groups: [...groups.values()],

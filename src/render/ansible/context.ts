@@ -4,7 +4,7 @@
  * from the collection (its oldest usable release) and what it cannot express.
  */
 import type { KindName } from '../../kinds/model.js';
-import { refTo, zoneInput, type RenderModel, type RenderResource } from '../model.js';
+import { docOf, refTo, zoneInput, type RenderModel, type RenderResource } from '../model.js';
 import { CLOUD_VAR, VarNames, destinationNames, type DestinationName } from './names.js';
 import { expr, type Jinja, type Task, type Value } from './yaml.js';
 
@@ -187,7 +187,7 @@ export function floatingIpServer(model: RenderModel, r: RenderResource): RenderR
   const port = typeof r.doc['port_id'] === 'string' ? r.doc['port_id'] : undefined;
   if (!port) return undefined;
   return model.resources.find(
-    (s) => s.kind === 'compute.server' && ((s.doc['ports'] as string[] | undefined) ?? []).includes(port),
+    (s) => s.kind === 'compute.server' && (docOf(s, 'compute.server').ports ?? []).includes(port),
   );
 }
 

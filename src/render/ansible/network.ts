@@ -3,7 +3,7 @@
  * rules, floating IPs. Each creates what Downpour's import creates (src/kinds/apply/), with the
  * openstack.cloud module for the kind, and says in a comment where a module cannot.
  */
-import type { RenderResource } from '../model.js';
+import { docOf, type RenderResource } from '../model.js';
 import { bool, floatingIpServer, int, list, text, type PlaybookContext } from './context.js';
 import { expr, type Jinja, type Task, type Value } from './yaml.js';
 
@@ -95,7 +95,7 @@ export function subnetTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
       args: {
         name: ctx.name(r),
         // `network_name` is the 2.x modules' alias of `network`, and the 1.x name.
-        network_name: ctx.ref('network.network', r.doc['network_id'] as string),
+        network_name: ctx.ref('network.network', docOf(r, 'network.subnet').network_id),
         cidr: text(r.doc['cidr']),
         ip_version: int(r.doc['ip_version']),
         ...(typeof gateway === 'string' ? { gateway_ip: gateway } : { no_gateway_ip: true }),
@@ -120,7 +120,7 @@ export function subnetTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
 
 export function routerTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
   ownTags(ctx, r, 'router');
-  const gateway = r.doc['external_gateway_info'] as { network_id?: string } | null | undefined;
+  const gateway = docOf(r, 'network.router').external_gateway_info;
   const external = ctx.ref('network.network', gateway?.network_id);
   if (gateway?.network_id && !external)
     ctx.cannot(r, 'its external gateway is left out: the bundle does not name its network');
@@ -132,7 +132,7 @@ export function routerTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
     if (subnet.doc['gateway_ip'] === iface.ip_address) interfaces.push(subnetRef);
     else
       interfaces.push({
-        net: ctx.ref('network.network', subnet.doc['network_id'] as string) as Jinja,
+        net: ctx.ref('network.network', docOf(subnet, 'network.subnet').network_id) as Jinja,
         subnet: subnetRef,
         portip: iface.ip_address,
       });
@@ -233,7 +233,7 @@ export function portTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
       module: 'openstack.cloud.port',
       args: {
         name: ctx.name(r),
-        network: ctx.ref('network.network', r.doc['network_id'] as string),
+        network: ctx.ref('network.network', docOf(r, 'network.port').network_id),
         fixed_ips: fixed.length ? fixed : undefined,
         mac_address: text(r.doc['mac_address']),
         ...(portSecurity === false ? {} : { security_groups: groups }),
@@ -322,7 +322,7 @@ function ambiguous(rule: RuleDoc, others: RuleDoc[]): boolean {
 }
 
 export function securityGroupRuleTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
-  const groupId = r.doc['security_group_id'] as string;
+  const groupId = docOf(r, 'network.security-group-rules').security_group_id;
   const group = ctx.resourceOf('network.security-group', groupId);
   const groupRef = ctx.ref('network.security-group', groupId);
   if (!group || !groupRef) return [];
@@ -392,11 +392,12 @@ export function securityGroupRuleTasks(ctx: PlaybookContext, r: RenderResource):
 
 export function floatingIpTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
   ownTags(ctx, r, 'floating_ip');
-  const network = ctx.ref('network.network', r.doc['floating_network_id'] as string);
+  const fip = docOf(r, 'network.floating-ip');
+  const network = ctx.ref('network.network', fip.floating_network_id);
   const description = text(r.doc['description']);
   const fixed = text(r.doc['fixed_ip_address']);
   const server = floatingIpServer(ctx.model, r);
-  const port = ctx.resourceOf('network.port', r.doc['port_id'] as string | undefined);
+  const port = ctx.resourceOf('network.port', fip.port_id ?? undefined);
   if (server && port) {
     const label = `floating IP for ${ctx.name(server)}${fixed ? ` ${fixed}` : ''}`;
     return [
@@ -412,7 +413,7 @@ export function floatingIpTasks(ctx: PlaybookContext, r: RenderResource): Task[]
           server: expr(ctx.idOf(server)),
           network,
           fixed_address: fixed,
-          nat_destination: ctx.ref('network.network', port.doc['network_id'] as string),
+          nat_destination: ctx.ref('network.network', docOf(port, 'network.port').network_id),
           wait: true,
         },
         register: ctx.register(r),

@@ -4,7 +4,7 @@
  */
 import type { KindName } from '../../kinds/model.js';
 import { refTo, zoneInput, type InputRole, type RenderModel, type RenderResource } from '../model.js';
-import type { GroupGraph } from './security-groups.js';
+import type { GroupGraph } from './group-graph.js';
 
 export type Intrinsic = { get_resource: string } | { get_param: string };
 /** How a port or rule names a security group: the merged default group by its name. */

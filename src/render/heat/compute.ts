@@ -2,7 +2,7 @@
  * Keypairs, server groups, images, volumes and servers as Heat resources. An image is never one:
  * Heat cannot carry its bytes, so the upload step puts it into Glance and a parameter names it.
  */
-import { refTo } from '../model.js';
+import { docOf, refTo } from '../model.js';
 import {
   list,
   nonEmpty,
@@ -24,7 +24,7 @@ export const keypair: BlockMaker = (_ctx, r) =>
   });
 
 export const serverGroup: BlockMaker = (_ctx, r) => {
-  const rules = r.doc['rules'] as Record<string, unknown> | undefined;
+  const rules = docOf(r, 'compute.server-group').rules;
   return single(r, 'OS::Nova::ServerGroup', {
     name: r.name,
     policies: [str(r.doc['policy'])],
@@ -52,7 +52,7 @@ export const volume: BlockMaker = (ctx, r) => {
   const d = r.doc;
   const parameter = ctx.imageParameters.get(r.symbol);
   const metadata = Object.fromEntries(
-    Object.entries((d['metadata'] as Record<string, string> | undefined) ?? {}).filter(
+    Object.entries(docOf(r, 'block-storage.volume').metadata ?? {}).filter(
       ([k]) => !k.startsWith('downpour:'),
     ),
   );
@@ -106,9 +106,7 @@ export const server: BlockMaker = (ctx, r) => {
   const tags = ownTags(d['tags']).filter(novaTag);
   const group = ref(ctx, 'compute.server-group', d['server_group']);
   const metadata = Object.fromEntries(
-    Object.entries((d['metadata'] as Record<string, string> | undefined) ?? {}).filter(
-      ([k]) => !k.startsWith('downpour:'),
-    ),
+    Object.entries(docOf(r, 'compute.server').metadata ?? {}).filter(([k]) => !k.startsWith('downpour:')),
   );
   const extra: string[] = [];
   if (ctx.model.notes.some((n) => n.key === r.key && n.code === 'USER_DATA_UNREADABLE'))

@@ -1,5 +1,5 @@
 /** Networks, subnets, routers, ports and floating IPs as Heat resources. */
-import { refTo } from '../model.js';
+import { docOf, refTo } from '../model.js';
 import {
   list,
   nonEmpty,
@@ -60,7 +60,7 @@ interface Iface {
 export const router: BlockMaker = (ctx, r) => {
   const d = r.doc;
   const tags = ownTags(d['tags']);
-  const gateway = d['external_gateway_info'] as { network_id?: string } | null | undefined;
+  const gateway = docOf(r, 'network.router').external_gateway_info;
   const gatewayNet = ref(ctx, 'network.network', gateway?.network_id);
   const resources: HeatResource[] = [
     {
@@ -141,7 +141,7 @@ export const port: BlockMaker = (ctx, r) => {
       ? [props({ subnet: { get_resource: sub.resource.symbol }, ip_address: f.ip_address })]
       : [];
   });
-  const portSecurity = d['port_security_enabled'] as boolean | undefined;
+  const portSecurity = docOf(r, 'network.port').port_security_enabled ?? undefined;
   const groups = list<string>(d['security_groups']).flatMap((g) => {
     const group = ctx.groups.reference(g);
     return group === undefined ? [] : [group];

@@ -6,8 +6,8 @@
  * groups, like Downpour's rules node), and a rule for any protocol is part of its group, naming
  * another group by `get_resource` unless that would make two groups wait for each other.
  */
-import { identifier, refTo, type RenderModel, type RenderResource } from '../model.js';
-import { list, nonEmpty, ownTags, props, type GroupRef, type HeatBlock, type HeatContext } from './common.js';
+import { docOf, identifier, refTo, type RenderResource } from '../model.js';
+import { list, nonEmpty, ownTags, props, type HeatBlock, type HeatContext } from './common.js';
 
 interface RuleDoc {
   direction: 'ingress' | 'egress';
@@ -18,44 +18,6 @@ interface RuleDoc {
   remote_ip_prefix?: string | null;
   remote_group_id?: string | null;
   description?: string | null;
-}
-
-/** Which group resources name which others in their own properties, to keep them free of cycles. */
-export class GroupGraph {
-  private readonly edges = new Map<string, Set<string>>();
-  constructor(private readonly model: RenderModel) {}
-
-  private group(sourceId: string): RenderResource | undefined {
-    const found = refTo(this.model, 'network.security-group', sourceId);
-    return found?.type === 'resource' ? found.resource : undefined;
-  }
-
-  isDefault(sourceId: string): boolean {
-    return this.group(sourceId)?.doc['is_default'] === true;
-  }
-
-  /** How a port or a rule resource names a group; undefined when the bundle lacks it. */
-  reference(sourceId: string): GroupRef | undefined {
-    const g = this.group(sourceId);
-    if (!g) return undefined;
-    return g.doc['is_default'] === true ? 'default' : { get_resource: g.symbol };
-  }
-
-  /** Records that group `from` names group `to`, unless `to` already waits for `from`. */
-  link(from: string, to: string): boolean {
-    const seen = new Set<string>();
-    const reaches = (a: string): boolean => {
-      if (a === from) return true;
-      if (seen.has(a)) return false;
-      seen.add(a);
-      return [...(this.edges.get(a) ?? [])].some(reaches);
-    };
-    if (reaches(to)) return false;
-    const out = this.edges.get(from) ?? new Set<string>();
-    out.add(to);
-    this.edges.set(from, out);
-    return true;
-  }
 }
 
 const anyProtocol = (rule: RuleDoc) => rule.protocol === null || rule.protocol === undefined;
@@ -164,7 +126,7 @@ export function securityGroupBlock(ctx: HeatContext, r: RenderResource): Omit<He
 }
 
 export function securityGroupRulesBlock(ctx: HeatContext, r: RenderResource): Omit<HeatBlock, 'source'> {
-  const groupId = r.doc['security_group_id'] as string;
+  const groupId = docOf(r, 'network.security-group-rules').security_group_id;
   const group = ctx.groups.reference(groupId);
   const merged = ctx.groups.isDefault(groupId);
   const groupName = nameOf(ctx);

@@ -24,7 +24,8 @@ import {
 } from './common.js';
 import { image, keypair, server, serverGroup, volume } from './compute.js';
 import { floatingIp, network, port, router, subnet } from './network.js';
-import { GroupGraph, securityGroupBlock, securityGroupRulesBlock } from './security-groups.js';
+import { GroupGraph } from './group-graph.js';
+import { securityGroupBlock, securityGroupRulesBlock } from './security-groups.js';
 
 /** Flavors and volume types always exist at the destination: they are parameters, never resources. */
 const mustExist: BlockMaker = (_ctx, r) => ({

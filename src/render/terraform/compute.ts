@@ -7,7 +7,7 @@
  */
 import { DATA_DIR } from '../data-script.js';
 import { expr, type HclExpr } from '../hcl.js';
-import { zoneInput, type RenderData, type RenderResource } from '../model.js';
+import { docOf, zoneInput, type RenderData, type RenderResource } from '../model.js';
 import { Body, list, num, ownTags, str, stringMap, strings, text } from './body.js';
 import { required, resource, TF_TYPE, type TfBlock, type TfContext, type TfEmit } from './context.js';
 
@@ -28,7 +28,7 @@ export function keypairEmit(ctx: TfContext, r: RenderResource): TfEmit {
 
 export function serverGroupEmit(ctx: TfContext, r: RenderResource): TfEmit {
   const d = r.doc;
-  const perHost = num((d['rules'] as Record<string, unknown> | undefined)?.['max_server_per_host']);
+  const perHost = num(docOf(r, 'compute.server-group').rules?.max_server_per_host);
   const body = new Body().set('name', str(d['name'])).set('policies', strings([d['policy']]));
   if (perHost !== undefined) body.block('rules', new Body().set('max_server_per_host', perHost));
   const main = resource(ctx, TF_TYPE.serverGroup, r.symbol, body);

@@ -5,7 +5,7 @@
  * addresses, the source's default security group merged into the destination's.
  */
 import { expr } from '../hcl.js';
-import type { RenderResource } from '../model.js';
+import { docOf, type RenderResource } from '../model.js';
 import { Body, bool, list, num, ownTags, str, strings, text } from './body.js';
 import {
   addressOf,
@@ -79,7 +79,7 @@ export function subnetEmit(ctx: TfContext, r: RenderResource): TfEmit {
 
 export function routerEmit(ctx: TfContext, r: RenderResource): TfEmit {
   const d = r.doc;
-  const gateway = d['external_gateway_info'] as { network_id?: string } | null | undefined;
+  const gateway = docOf(r, 'network.router').external_gateway_info;
   const external = gateway?.network_id ? ctx.refOf('network.network', gateway.network_id) : undefined;
   const comments: string[] = [];
   if (external)

@@ -1,7 +1,7 @@
 /** README.md of a rendered Terraform configuration: how to apply it, and what it cannot say. */
 import type { KindName } from '../../kinds/model.js';
 import { ASSEMBLE_SCRIPT } from '../data-script.js';
-import type { RenderModel, RenderResource } from '../model.js';
+import { docOf, type RenderModel, type RenderResource } from '../model.js';
 
 /** The provider release the tests check the configuration against. */
 export const CHECKED_AGAINST = 'terraform-provider-openstack v3.4.0';
@@ -75,9 +75,8 @@ function limits(model: RenderModel): string[] {
     of(
       'compute.server',
       (r) =>
-        (
-          r.doc['volumes'] as { boot_index: number | null; delete_on_termination: boolean }[] | undefined
-        )?.some((v) => v.boot_index !== 0 && v.delete_on_termination) === true,
+        docOf(r, 'compute.server').volumes?.some((v) => v.boot_index !== 0 && v.delete_on_termination) ===
+        true,
     )
   )
     out.push('- A data volume set to go with its server at the source is attached without that setting.');

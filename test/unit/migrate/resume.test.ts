@@ -118,14 +118,15 @@ describe('a first import looking for earlier copies', () => {
       signal: undefined,
     }) as unknown as ApplyContext;
   const creating = { ...entry('creating'), kind: 'network.port' } as JournalEntry;
+  const doc = { name: 'web-port', network_id: 'n1' };
 
   it('asks nothing for a node without a journal entry when its kind has no object of this bundle there', async () => {
-    await expect(findEarlier(ctx(['network.port']), port, {}, undefined)).resolves.toBeUndefined();
+    await expect(findEarlier(ctx(['network.port']), port, doc, undefined)).resolves.toBeUndefined();
   });
 
   it('still looks when the kind has objects of this bundle, or the journal holds an intent for the node', async () => {
-    await expect(findEarlier(ctx([]), port, {}, undefined)).rejects.toThrow('the cloud was asked');
-    await expect(findEarlier(ctx(['network.port']), port, {}, creating)).rejects.toThrow(
+    await expect(findEarlier(ctx([]), port, doc, undefined)).rejects.toThrow('the cloud was asked');
+    await expect(findEarlier(ctx(['network.port']), port, doc, creating)).rejects.toThrow(
       'the cloud was asked',
     );
   });

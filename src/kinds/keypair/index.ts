@@ -1,0 +1,11 @@
+import { defineKind } from '../kind.js';
+import { keypairApply } from './apply.js';
+import { keypairDocument } from './document.js';
+import { keypairExport } from './export.js';
+
+export const keypair = defineKind({
+  type: 'compute.keypair',
+  document: keypairDocument,
+  export: keypairExport,
+  apply: keypairApply,
+});

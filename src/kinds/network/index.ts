@@ -1,0 +1,11 @@
+import { defineKind } from '../kind.js';
+import { networkApply } from './apply.js';
+import { networkDocument } from './document.js';
+import { networkExport } from './export.js';
+
+export const network = defineKind({
+  type: 'network.network',
+  document: networkDocument,
+  export: networkExport,
+  apply: networkApply,
+});

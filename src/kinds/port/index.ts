@@ -1,0 +1,25 @@
+/**
+ * network.port: a Neutron port with its fixed IPs, MAC address, allowed address pairs, security
+ * groups and port security.
+ *
+ * - document.ts: what the bundle stores (references by source id).
+ * - export.ts: read from the source. Depends on its network, and on its subnets and its security
+ *   groups (and their rules) when it keeps its addresses; on a network the project does not own
+ *   (which must pre-exist at the destination and is mapped), the destination picks the address.
+ *   Its floating IPs move with it.
+ * - apply.ts: find by provenance tags (or by name after a killed run), create, tag, remove.
+ *
+ * Renderers: the `network.port` entry of each format's block table (render/heat/template.ts,
+ * render/terraform.ts, render/ansible/playbook.ts).
+ */
+import { defineKind } from '../kind.js';
+import { portApply } from './apply.js';
+import { portDocument } from './document.js';
+import { portExport } from './export.js';
+
+export const port = defineKind({
+  type: 'network.port',
+  document: portDocument,
+  export: portExport,
+  apply: portApply,
+});

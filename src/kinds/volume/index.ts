@@ -1,0 +1,11 @@
+import { defineKind } from '../kind.js';
+import { volumeApply } from './apply.js';
+import { volumeDocument } from './document.js';
+import { volumeExport } from './export.js';
+
+export const volume = defineKind({
+  type: 'block-storage.volume',
+  document: volumeDocument,
+  export: volumeExport,
+  apply: volumeApply,
+});
