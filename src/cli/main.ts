@@ -42,7 +42,8 @@ Exit codes:
   0  success                     4  preflight refused, nothing created (quota, mapping, missing API)
   1  unexpected failure          5  authentication or authorisation refused
   2  usage or bad input          6  bundle integrity (missing, truncated or tampered data)
-  3  partial: state saved, run the same command again    130  interrupted: state saved
+  3  partial: state saved, run the same command again    7  another run holds the bundle or destination
+                                 130  interrupted: state saved
 
 Examples:
   downpour clouds                          list the clouds in clouds.yaml

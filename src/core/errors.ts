@@ -12,6 +12,8 @@ export const ExitCode = {
   preflight: 4,
   auth: 5,
   integrity: 6,
+  /** Another run holds the bundle (export) or the bundle and destination (import, destroy). */
+  locked: 7,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -10,8 +10,8 @@ import * as servers from '../openstack/compute/servers/index.js';
 import * as volumes from '../openstack/block-storage/volumes/index.js';
 import { orUndefined } from '../openstack/common.js';
 import type { Session } from '../openstack/session/session.js';
-import { destinationOf, findEarlier, loadBundle } from './import.js';
-import { ImportJournal, statePath, type JournalEntry } from './journal.js';
+import { destinationOf, findEarlier, loadBundle, withDestinationLock, type LoadedBundle } from './import.js';
+import { ImportJournal, statePath, type DestinationKey, type JournalEntry } from './journal.js';
 
 /** Dependents before what they depend on: servers go first, networks and images last. */
 export const REMOVAL_ORDER: KindName[] = [
@@ -88,6 +88,20 @@ export async function destroyImport(session: Session, options: DestroyOptions): 
   const bundle = await loadBundle(options.bundle);
   const destination = destinationOf(session);
   const path = statePath(options.bundle, bundle.bundleId, destination, options.state);
+  return withDestinationLock(path, bundle.bundleId, destination, 'destroy', () =>
+    destroyLocked(session, options, bundle, destination, path, progress, logger),
+  );
+}
+
+async function destroyLocked(
+  session: Session,
+  options: DestroyOptions,
+  bundle: LoadedBundle,
+  destination: DestinationKey,
+  path: string,
+  progress: ProgressSink,
+  logger: Logger,
+): Promise<DestroyReport> {
   const journal = await ImportJournal.open(path, bundle.bundleId, destination);
   const ctx = {
     session,

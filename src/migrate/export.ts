@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { DownpourError, ExitCode, UsageError, errorMessage } from '../core/errors.js';
+import { ensureDir } from '../core/fs-atomic.js';
 import { KeyedLock } from '../core/keyed-lock.js';
+import { withRunLock } from '../core/run-lock.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { noProgress, type ProgressSink } from '../core/progress.js';
 import { BundleWriter, MediaType, blobPath, type Descriptor } from '../bundle/index.js';
@@ -76,6 +79,30 @@ export async function exportBundle(session: Session, options: ExportOptions): Pr
     );
   }
 
+  // One export into a bundle at a time: two would make and remove each other's temporaries.
+  // The lock sits beside the bundle, as an import's state folder does.
+  const bundleDir = options.bundle.replace(/\/+$/, '');
+  await ensureDir(dirname(resolve(bundleDir)));
+  return withRunLock(
+    `${bundleDir}.lock`,
+    `bundle ${options.bundle}`,
+    `downpour export into ${options.bundle}`,
+    () => exportLocked(session, options, { started, progress, logger, signal, capture }),
+  );
+}
+
+async function exportLocked(
+  session: Session,
+  options: ExportOptions,
+  run: {
+    started: number;
+    progress: ProgressSink;
+    logger: Logger;
+    signal: AbortSignal | undefined;
+    capture: CaptureMode;
+  },
+): Promise<ExportReport> {
+  const { started, progress, logger, signal, capture } = run;
   const writer = await BundleWriter.open(options.bundle);
   const journal = await TemporaryJournal.open(writer.dir, writer.bundleId);
   const notes: ExportNote[] = [];

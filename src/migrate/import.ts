@@ -1,4 +1,7 @@
+import { dirname } from 'node:path';
 import { IN_FLIGHT_MS } from '../kinds/apply/in-flight.js';
+import { ensureDir } from '../core/fs-atomic.js';
+import { withRunLock } from '../core/run-lock.js';
 import {
   BundleIntegrityError,
   DownpourError,
@@ -48,6 +51,26 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
   const documents = await loadDocuments(reader, graph);
   const index = reader.index();
   return { reader, graph, graphDigest: index.root.digest, bundleId: index.bundleId, documents };
+}
+
+/**
+ * One import or destroy of a bundle into a destination at a time, on this machine: the lock
+ * file sits beside the journal of that pair, so two state folders lock apart.
+ */
+export async function withDestinationLock<T>(
+  journalPath: string,
+  bundleId: string,
+  destination: DestinationKey,
+  command: 'import' | 'destroy',
+  body: () => Promise<T>,
+): Promise<T> {
+  await ensureDir(dirname(journalPath));
+  return withRunLock(
+    `${journalPath}.lock`,
+    `bundle ${bundleId} in project ${destination.project.name} (${destination.cloud})`,
+    `downpour ${command} of bundle ${bundleId}`,
+    body,
+  );
 }
 
 export function destinationOf(session: Session): DestinationKey {
@@ -177,6 +200,20 @@ export async function importBundle(session: Session, options: ImportOptions): Pr
   await checkBundleIntegrity(bundle.reader, signal);
   const destination = destinationOf(session);
   const path = statePath(options.bundle, bundle.bundleId, destination, options.state);
+  return withDestinationLock(path, bundle.bundleId, destination, 'import', () =>
+    importLocked(session, options, bundle, destination, path, { started, progress, logger, signal }),
+  );
+}
+
+async function importLocked(
+  session: Session,
+  options: ImportOptions,
+  bundle: LoadedBundle,
+  destination: DestinationKey,
+  path: string,
+  run: { started: number; progress: ProgressSink; logger: Logger; signal: AbortSignal | undefined },
+): Promise<ImportReport> {
+  const { started, progress, logger, signal } = run;
   const resuming = await ImportJournal.exists(path);
   const journal = await ImportJournal.open(path, bundle.bundleId, destination);
 
