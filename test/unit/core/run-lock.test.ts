@@ -19,7 +19,7 @@ const holderFile = (holder: Record<string, unknown>) => writeFile(path, JSON.str
 /** A pid that ran and is gone. */
 function deadPid(): number {
   const child = spawnSync('true');
-  return child.pid as number;
+  return child.pid;
 }
 
 describe('run lock', () => {
