@@ -43,6 +43,7 @@ Exit codes:
   1  unexpected failure          5  authentication or authorisation refused
   2  usage or bad input          6  bundle integrity (missing, truncated or tampered data)
   3  partial: state saved, run the same command again    7  another run holds the bundle or destination
+                                 8  the disk under the bundle is full: what was written is kept
                                  130  interrupted: state saved
 
 Examples:

@@ -14,6 +14,8 @@ export const ExitCode = {
   integrity: 6,
   /** Another run holds the bundle (export) or the bundle and destination (import, destroy). */
   locked: 7,
+  /** The disk under the bundle or its state ran full; what was written is kept. */
+  noSpace: 8,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -4,6 +4,7 @@
  */
 import { getHashes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { NoSpaceError, isNoSpace } from '../core/disk.js';
 import { Readable, Transform } from 'node:stream';
 import { DownpourError, ExitCode, TransportError, errorMessage } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
@@ -163,25 +164,34 @@ async function streamImage(
   }
   // The source's own hash covers the whole stream; the bundle hashes the bytes committed by an
   // earlier run again from disk, so a resumed download is checked from byte 0 too.
-  const result = await ctx.writer.putData(body, {
-    key,
-    resume: point,
-    expectedSize: size,
-    signal: ctx.signal,
-    alsoHash: checked ? [checked.algorithm] : [],
-    check: (digests) => {
-      const actual = checked ? digests[checked.algorithm] : undefined;
-      if (checked && actual !== checked.value) {
-        throw new DownpourError(
-          'E_SOURCE_HASH_MISMATCH',
-          ExitCode.unexpected,
-          `${label}: the downloaded data does not match the source's ${checked.algorithm} (${checked.value.slice(0, 16)}…, got ${(actual ?? '').slice(0, 16)}…)`,
-          { hint: 'The data changed or was damaged in transit; run the export again.' },
-        );
-      }
-    },
-    onProgress: (p) => ctx.progress({ type: 'item-bytes', id, doneBytes: p.bytes }),
-  });
+  // Whatever ends the write early (a full disk, a bad hash) also ends the download: an unread
+  // response would hold its connection open for good.
+  const stream = body;
+  const result = await ctx.writer
+    .putData(stream, {
+      key,
+      resume: point,
+      expectedSize: size,
+      signal: ctx.signal,
+      alsoHash: checked ? [checked.algorithm] : [],
+      check: (digests) => {
+        const actual = checked ? digests[checked.algorithm] : undefined;
+        if (checked && actual !== checked.value) {
+          throw new DownpourError(
+            'E_SOURCE_HASH_MISMATCH',
+            ExitCode.unexpected,
+            `${label}: the downloaded data does not match the source's ${checked.algorithm} (${checked.value.slice(0, 16)}…, got ${(actual ?? '').slice(0, 16)}…)`,
+            { hint: 'The data changed or was damaged in transit; run the export again.' },
+          );
+        }
+      },
+      onProgress: (p) => ctx.progress({ type: 'item-bytes', id, doneBytes: p.bytes }),
+    })
+    .catch(async (err: unknown) => {
+      stream.destroy();
+      if (isNoSpace(err)) throw await NoSpaceError.of(label, ctx.writer.dir, size - point.offset, err);
+      throw err;
+    });
   ctx.stats.downloadedBytes += result.manifest.size - point.offset;
   const captured = { data: result.descriptor, dataInfo: { ...base, sha256: result.manifest.sha256 } };
   rememberKnown(ctx.known, captured);

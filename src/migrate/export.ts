@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DownpourError, ExitCode, UsageError, errorMessage } from '../core/errors.js';
+import { NoSpaceError, isNoSpace } from '../core/disk.js';
 import { ensureDir } from '../core/fs-atomic.js';
 import { KeyedLock } from '../core/keyed-lock.js';
 import { withRunLock } from '../core/run-lock.js';
@@ -87,7 +88,13 @@ export async function exportBundle(session: Session, options: ExportOptions): Pr
     `${bundleDir}.lock`,
     `bundle ${options.bundle}`,
     `downpour export into ${options.bundle}`,
-    () => exportLocked(session, options, { started, progress, logger, signal, capture }),
+    () =>
+      exportLocked(session, options, { started, progress, logger, signal, capture }).catch(
+        async (err: unknown) => {
+          if (isNoSpace(err)) throw await NoSpaceError.of('the export', bundleDir, undefined, err);
+          throw err;
+        },
+      ),
   );
 }
 
@@ -160,6 +167,7 @@ async function exportLocked(
   };
   const captured = new Map<string, Captured>();
   const failures: { key: string; message: string }[] = [];
+  let noSpace: NoSpaceError | undefined;
   const withData = [...closure.values()].filter(
     (n): n is typeof n & { described: { data: DataPlan } } => n.described.data !== undefined,
   );
@@ -174,6 +182,7 @@ async function exportLocked(
           captured.set(node.key, await captureData(captureCtx, node.described.data, label));
         } catch (err) {
           if (signal?.aborted) throw err;
+          if (err instanceof NoSpaceError) noSpace ??= err;
           failures.push({ key: node.key, message: errorMessage(err) });
           logger.debug(`capture of ${node.key} failed: ${errorMessage(err)}`);
         }
@@ -181,6 +190,8 @@ async function exportLocked(
     }),
   );
   signal?.throwIfAborted();
+  // A full disk is the one cause to name alone: every other capture failed for the same reason.
+  if (noSpace) throw noSpace;
   if (failures.length) {
     throw new DownpourError(
       'E_EXPORT_PARTIAL',

@@ -95,6 +95,8 @@ export interface HttpClientOptions {
 
 const MAX_ERROR_BODY = 64 * 1024;
 const DEBUG_BODY = 2048;
+/** How long closing waits for connections to finish before it destroys them. */
+const CLOSE_GRACE_MS = 2_000;
 
 export function buildUrl(url: string, query?: Record<string, QueryValue>): string {
   if (!query) return url;
@@ -319,8 +321,18 @@ export class HttpClient {
     }
   }
 
+  /**
+   * Close every connection. A response whose body was never read keeps undici's close waiting
+   * for good, so after a short grace period the connections are destroyed instead.
+   */
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+    });
+    const closed = await Promise.race([this.dispatcher.close().then(() => 'closed' as const), grace]);
+    clearTimeout(timer);
+    if (closed === 'late') await this.dispatcher.destroy();
   }
 }
 
