@@ -44,6 +44,7 @@ Exit codes:
   2  usage or bad input          6  bundle integrity (missing, truncated or tampered data)
   3  partial: state saved, run the same command again    7  another run holds the bundle or destination
                                  8  the disk under the bundle is full: what was written is kept
+                                 9  an endpoint cannot be reached, does not answer, or is not OpenStack's
                                  130  interrupted: state saved
 
 Examples:

@@ -16,6 +16,8 @@ export const ExitCode = {
   locked: 7,
   /** The disk under the bundle or its state ran full; what was written is kept. */
   noSpace: 8,
+  /** An endpoint cannot be reached (refused, no answer, no such host) or is not what it should be. */
+  unreachable: 9,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -92,7 +94,7 @@ export class TransportError extends DownpourError {
     maybeProcessed: boolean,
     options: ErrorOptions = {},
   ) {
-    super('E_TRANSPORT', ExitCode.unexpected, `${method} ${redact(url)}: ${message}`, options);
+    super('E_TRANSPORT', ExitCode.unreachable, `${method} ${redact(url)}: ${message}`, options);
     this.method = method;
     this.url = redact(url);
     this.maybeProcessed = maybeProcessed;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -193,6 +194,53 @@ describe.skipIf(!configFile)('bad input: a clear error, a distinct exit code, no
         /Keystone refused the credentials of cloud "dst"/,
       );
       expect(result.stdout + result.stderr).not.toContain(wrong);
+    });
+    const authUrl = (url: string, extra: Record<string, unknown> = {}) =>
+      cloudsWith((doc) => {
+        const dst = doc.clouds['dst']!;
+        (dst['auth'] as Record<string, unknown>)['auth_url'] = url;
+        Object.assign(dst, extra);
+      });
+
+    it('an auth_url on a closed port: exit 9, says the endpoint could not be reached', async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      const file = await authUrl(`http://127.0.0.1:${port}/v3`);
+      const result = await run(['plan', 'good.bundle', '--cloud', 'dst'], { OS_CLIENT_CONFIG_FILE: file });
+      expectRefusal('auth_url: closed port', result, 9, /ECONNREFUSED/);
+      expect(result.stderr).toContain('could not be reached');
+    });
+
+    it("an auth_url that is not Keystone's (another service's 404): exit 9, says so", async () => {
+      const file = await authUrl('http://127.0.0.1:9696/v3');
+      const result = await run(['plan', 'good.bundle', '--cloud', 'dst'], { OS_CLIENT_CONFIG_FILE: file });
+      expectRefusal(
+        'auth_url: not Keystone',
+        result,
+        9,
+        /is not Keystone's v3 token API \(it answered 404\)/,
+      );
+    });
+
+    it('an endpoint that accepts connections and never answers: exit 9 within api_timeout and the retry budget, naming it', async () => {
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const port = (silent.address() as AddressInfo).port;
+      try {
+        const file = await authUrl(`http://127.0.0.1:${port}/v3`, { api_timeout: 1 });
+        const began = Date.now();
+        const result = await run(['plan', 'good.bundle', '--cloud', 'dst'], { OS_CLIENT_CONFIG_FILE: file });
+        expectRefusal('auth_url: silent endpoint', result, 9, /no answer from the endpoint in time/);
+        expect(result.stderr).toContain(`127.0.0.1:${port}`);
+        // six attempts of a second each and the backoff between them
+        expect(Date.now() - began).toBeLessThan(60_000);
+      } finally {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
     });
   });
 

@@ -148,6 +148,7 @@ export function replayCloud(overrides: Partial<CloudConfig> = {}): CloudConfig {
     cacert: undefined,
     cert: undefined,
     key: undefined,
+    apiTimeoutMs: undefined,
     endpointOverrides: {},
     interfaceOverrides: {},
     source: { cloudsFile: undefined, secureFile: undefined, fromEnvironment: [] },

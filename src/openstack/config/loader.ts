@@ -300,6 +300,16 @@ function buildCloud(
     cacert ??= verifyValue;
     verify = insecure !== true;
   }
+  const timeoutValue = merged['api_timeout'];
+  let apiTimeoutMs: number | undefined;
+  if (timeoutValue !== undefined && timeoutValue !== null && timeoutValue !== '') {
+    const seconds = Number(timeoutValue);
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new ConfigError(
+        `cloud "${name}"${where}: api_timeout must be a number of seconds above 0, not "${String(timeoutValue)}"`,
+      );
+    apiTimeoutMs = Math.round(seconds * 1000);
+  }
   const endpointOverrides: Record<string, string> = {};
   const interfaceOverrides: Record<string, Interface> = {};
   for (const [k, v] of Object.entries(merged)) {
@@ -324,6 +334,7 @@ function buildCloud(
     cacert: expandPath(cacert, loaded.search),
     cert: expandPath(str(merged['cert']), loaded.search),
     key: expandPath(str(merged['key']), loaded.search),
+    apiTimeoutMs,
     endpointOverrides,
     interfaceOverrides,
     source: {

@@ -37,6 +37,11 @@ export interface CloudConfig {
   cacert: string | undefined;
   cert: string | undefined;
   key: string | undefined;
+  /**
+   * `api_timeout` (seconds, as for openstacksdk): how long a request may go without a byte from
+   * the endpoint. Undefined: Downpour's default.
+   */
+  apiTimeoutMs: number | undefined;
   /** `<service>_endpoint_override` by service type (e.g. `compute`, `block-storage`). */
   endpointOverrides: Record<string, string>;
   /** `<service>_interface` overrides by service type. */

@@ -91,7 +91,17 @@ export interface HttpClientOptions {
   dispatcher?: Dispatcher;
   /** Waits between retries (tests use fake time). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * How long a request may wait for the endpoint's next byte: its answer's headers once the
+   * request is sent, or the next piece of the body (default 60 s). A silence, not a duration:
+   * a long transfer that keeps moving is never cut.
+   */
+  silenceMs?: number;
 }
+
+/** Default silence allowed (see `silenceMs`), and the most a TCP connect may take. */
+const SILENCE_MS = 60_000;
+const CONNECT_MS = 10_000;
 
 const MAX_ERROR_BODY = 64 * 1024;
 const DEBUG_BODY = 2048;
@@ -154,8 +164,9 @@ export class HttpClient {
           ...(tls.cert === undefined ? {} : { cert: tls.cert }),
           ...(tls.key === undefined ? {} : { key: tls.key }),
         },
-        headersTimeout: 300_000,
-        bodyTimeout: 300_000,
+        connectTimeout: Math.min(CONNECT_MS, options.silenceMs ?? CONNECT_MS),
+        headersTimeout: options.silenceMs ?? SILENCE_MS,
+        bodyTimeout: options.silenceMs ?? SILENCE_MS,
         keepAliveTimeout: 4_000,
       });
   }
@@ -213,6 +224,7 @@ export class HttpClient {
     const url = buildUrl(req.url, req.query);
     let reauthenticated = false;
     let bodyOpened = false;
+    const began = Date.now();
     for (let attempt = 1; ; attempt++) {
       if (req.signal?.aborted) throw new InterruptedError();
       const replayable = req.body === undefined || req.body.replayable || !bodyOpened;
@@ -313,6 +325,19 @@ export class HttpClient {
         this.retryPolicy,
       );
       if (delay === undefined) throw error;
+      // A total budget too: an endpoint that never answers is reported in minutes, not hours.
+      const elapsed = Date.now() - began;
+      if (elapsed + delay > (this.retryPolicy.budgetMs ?? Infinity)) {
+        if (error instanceof TransportError)
+          throw new TransportError(
+            error.method,
+            error.url,
+            `${error.message.slice(error.method.length + error.url.length + 3)}; gave up after ${attempt} attempts in ${Math.round(elapsed / 1000)} s`,
+            error.maybeProcessed,
+            { cause: error, ...(error.hint ? { hint: error.hint } : {}) },
+          );
+        throw error;
+      }
       this.stats.retries++;
       this.logger.debug(
         `retry ${attempt}/${this.retryPolicy.maxAttempts - 1} of ${req.method} ${url} in ${delay} ms: ${errorMessage(error)}`,
@@ -359,19 +384,27 @@ const NOT_SENT = new Set([
   'ENETUNREACH',
 ]);
 
+/** undici's codes for an endpoint that stayed silent too long (connect, headers, body). */
+const SILENCE_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
 function toTransportError(method: string, url: string, err: unknown): TransportError {
   const code = (err as { code?: string } | null)?.code ?? '';
   const causeCode = (err as { cause?: { code?: string } } | null)?.cause?.code ?? '';
   const notSent = NOT_SENT.has(code) || NOT_SENT.has(causeCode);
   const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(`${code} ${causeCode}`);
-  const message = `${errorMessage(err)}${code ? ` (${code})` : ''}`;
+  const silent = SILENCE_CODES.has(code) || SILENCE_CODES.has(causeCode);
+  const message = silent
+    ? `no answer from the endpoint in time (${code || causeCode}): it accepts connections but does not respond`
+    : `${errorMessage(err)}${code ? ` (${code})` : ''}`;
   return new (tls ? TlsError : TransportError)(method, url, message, !notSent, {
     cause: err,
     hint: tls
       ? 'TLS verification failed: set cacert in clouds.yaml (or OS_CACERT) to the CA that signed the endpoint, or insecure: true to skip verification.'
-      : notSent
-        ? 'The endpoint could not be reached: check auth_url and the catalog endpoints, and that this machine can reach them.'
-        : 'The connection broke; run the command again to resume.',
+      : silent
+        ? 'Check that the service behind this address runs and is not overloaded; api_timeout in clouds.yaml (seconds) sets how long a request may wait for a byte.'
+        : notSent
+          ? 'The endpoint could not be reached: check auth_url and the catalog endpoints, and that this machine can reach them.'
+          : 'The connection broke; run the command again to resume.',
   });
 }
 

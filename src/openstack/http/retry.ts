@@ -8,6 +8,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Longest Retry-After we are willing to honour before giving up. */
   maxRetryAfterMs: number;
+  /** No retry starts once this much time has gone since the first attempt. */
+  budgetMs?: number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = {
@@ -15,6 +17,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
+  budgetMs: 120_000,
 };
 
 export interface RetryContext {

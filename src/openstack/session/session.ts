@@ -91,6 +91,7 @@ export class Session {
     };
     this.http = new HttpClient({
       ...options,
+      ...(cloud.apiTimeoutMs === undefined ? {} : { silenceMs: cloud.apiTimeoutMs }),
       logger: this.logger,
       tls: {
         verify: cloud.verify,
@@ -141,10 +142,7 @@ export class Session {
         ...(signal ? { signal } : {}),
       });
     } catch (err) {
-      if (
-        err instanceof AuthenticationError ||
-        (err instanceof HttpError && err.status === 404 && /auth\/tokens/.test(err.url))
-      ) {
+      if (err instanceof AuthenticationError) {
         throw new DownpourError(
           'E_AUTH_FAILED',
           ExitCode.auth,
@@ -152,6 +150,18 @@ export class Session {
           {
             cause: err,
             hint: 'Check username, password (or application credential), project and domain names in clouds.yaml; `openstack --os-cloud NAME token issue` uses the same file.',
+          },
+        );
+      }
+      if (err instanceof HttpError && err.status === 404 && /auth\/tokens/.test(err.url)) {
+        // Keystone answers wrong credentials with 401; a 404 here is another server, or a wrong path.
+        throw new DownpourError(
+          'E_NOT_KEYSTONE',
+          ExitCode.unreachable,
+          `cloud "${this.cloud.name}": ${err.url} is not Keystone's v3 token API (it answered 404)`,
+          {
+            cause: err,
+            hint: 'Check auth_url in clouds.yaml: it is usually https://HOST:5000/v3 (or .../identity/v3), as `openstack --os-cloud NAME token issue` would use it.',
           },
         );
       }
