@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.js';
 import * as images from '../openstack/image/images/index.js';
 import * as servers from '../openstack/compute/servers/index.js';
 import * as volumes from '../openstack/block-storage/volumes/index.js';
@@ -144,6 +145,23 @@ async function captureVolume(ctx: CaptureContext, volumeId: string, label: strin
             ? (await orUndefined(() => volumes.get(ctx.session, t.id, opts)))?.status
             : (await orUndefined(() => snapshots.get(ctx.session, t.id, opts)))?.status;
       if (status && ok.includes(status)) return t.id;
+      // One that failed (a Cinder error, a killed image) is no use to this run or the next: it
+      // goes now, rather than one more being left behind by every rerun.
+      if (status && FAILED_TEMPORARY.has(status)) {
+        ctx.progress({
+          type: 'message',
+          level: 'info',
+          message: `removing a failed temporary ${type} ${t.id}`,
+        });
+        const removed = await removeTemporary(ctx.session, t, ctx.signal).then(
+          () => true,
+          (err: unknown) => {
+            ctx.logger.debug(`failed temporary ${type} ${t.id} not removed yet: ${errorMessage(err)}`);
+            return false;
+          },
+        );
+        if (removed) await ctx.journal.drop(t.id);
+      }
     }
     return undefined;
   };
@@ -253,6 +271,9 @@ async function captureVolume(ctx: CaptureContext, volumeId: string, label: strin
   await images.waitForImageStatus(ctx.session, imageId, 'active', { ...opts, timeoutMs: 3_600_000 });
   return finishCapture(ctx, purpose, imageId, `volume-${volumeId}-${imageId}`, label, 'volume');
 }
+
+/** Statuses in which a temporary of an earlier attempt is of no use. */
+const FAILED_TEMPORARY = new Set(['error', 'killed']);
 
 /** Cinder's 400 for an upload whose image would have empty `properties` (see its use). */
 function isEmptyPropertiesBug(err: unknown): boolean {
