@@ -5,6 +5,10 @@ import { keypairExport } from './export.js';
 
 export const keypair = defineKind({
   type: 'compute.keypair',
+  noun: ['keypair', 'keypairs'],
+  renderRank: 1,
+  symbol: 'keypair',
+  removalRank: 11,
   document: keypairDocument,
   export: keypairExport,
   apply: keypairApply,

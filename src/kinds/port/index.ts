@@ -19,6 +19,10 @@ import { portExport } from './export.js';
 
 export const port = defineKind({
   type: 'network.port',
+  noun: ['port', 'ports'],
+  renderRank: 8,
+  symbol: 'port',
+  removalRank: 5,
   document: portDocument,
   export: portExport,
   apply: portApply,

@@ -5,6 +5,10 @@ import { routerExport } from './export.js';
 
 export const router = defineKind({
   type: 'network.router',
+  noun: ['router', 'routers'],
+  renderRank: 7,
+  symbol: 'router',
+  removalRank: 4,
   document: routerDocument,
   export: routerExport,
   apply: routerApply,

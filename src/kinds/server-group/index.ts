@@ -5,6 +5,10 @@ import { serverGroupExport } from './export.js';
 
 export const serverGroup = defineKind({
   type: 'compute.server-group',
+  noun: ['server group', 'server groups'],
+  renderRank: 2,
+  symbol: 'server_group',
+  removalRank: 12,
   document: serverGroupDocument,
   export: serverGroupExport,
   apply: serverGroupApply,

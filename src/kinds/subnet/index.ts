@@ -5,6 +5,10 @@ import { subnetExport } from './export.js';
 
 export const subnet = defineKind({
   type: 'network.subnet',
+  noun: ['subnet', 'subnets'],
+  renderRank: 6,
+  symbol: 'subnet',
+  removalRank: 7,
   document: subnetDocument,
   export: subnetExport,
   apply: subnetApply,
