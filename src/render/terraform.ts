@@ -30,19 +30,33 @@ export const PROVIDER_VERSION = '~> 3.4';
 
 type Emitter = (ctx: TfContext, r: RenderResource) => TfEmit;
 
-const EMITTERS: Partial<Record<KindName, Emitter>> = {
-  'compute.keypair': keypairEmit,
-  'compute.server-group': serverGroupEmit,
-  'network.security-group': securityGroupEmit,
-  'network.security-group-rules': securityGroupRulesEmit,
-  'network.network': networkEmit,
-  'network.subnet': subnetEmit,
-  'network.router': routerEmit,
-  'network.port': portEmit,
-  'image.image': imageEmit,
-  'block-storage.volume': volumeEmit,
-  'compute.server': serverEmit,
-  'network.floating-ip': floatingIpEmit,
+/** One kind's block in the configuration. */
+interface TerraformKind {
+  /** The blocks of one resource; none for a kind that must exist at the destination (a variable). */
+  emit?: Emitter;
+  /** Where the README's one-line summary counts the kind (lower first); uncounted without one. */
+  summary?: number;
+}
+
+/**
+ * Each kind's block in main.tf, keyed by kind name. Flavors and volume types must exist at the
+ * destination: variables.tf has them, nothing creates them.
+ */
+export const TERRAFORM_KINDS: Readonly<Record<KindName, TerraformKind>> = {
+  'compute.flavor': {},
+  'block-storage.volume-type': {},
+  'compute.keypair': { emit: keypairEmit, summary: 10 },
+  'compute.server-group': { emit: serverGroupEmit, summary: 11 },
+  'network.security-group': { emit: securityGroupEmit, summary: 9 },
+  'network.security-group-rules': { emit: securityGroupRulesEmit },
+  'network.network': { emit: networkEmit, summary: 4 },
+  'network.subnet': { emit: subnetEmit, summary: 5 },
+  'network.router': { emit: routerEmit, summary: 6 },
+  'network.port': { emit: portEmit, summary: 7 },
+  'image.image': { emit: imageEmit, summary: 3 },
+  'block-storage.volume': { emit: volumeEmit, summary: 2 },
+  'compute.server': { emit: serverEmit, summary: 1 },
+  'network.floating-ip': { emit: floatingIpEmit, summary: 8 },
 };
 
 const toItem = (b: TfBlock): HclItem[] => [
@@ -74,7 +88,7 @@ function renderResources(model: RenderModel): Rendered {
   const idMap: Record<string, HclExpr> = {};
   const addresses: Record<string, HclExpr> = {};
   for (const r of model.resources) {
-    const emitter = EMITTERS[r.kind];
+    const emitter = TERRAFORM_KINDS[r.kind].emit;
     if (!emitter) throw new Error(`terraform: no block for a ${r.kind} (${r.comment})`);
     ctx.begin();
     const emit = emitter(ctx, r);
@@ -197,7 +211,7 @@ export function renderTerraform(model: RenderModel): RenderedFile[] {
     { path: 'main.tf', content: mainTf(model, rendered) },
     { path: 'variables.tf', content: variablesTf(model) },
     { path: 'outputs.tf', content: outputsTf(rendered) },
-    { path: 'README.md', content: terraformReadme(model) },
+    { path: 'README.md', content: terraformReadme(model, (kind) => TERRAFORM_KINDS[kind].summary) },
   ];
   const script = assembleScript(model);
   if (script) files.push({ path: ASSEMBLE_SCRIPT, content: script, mode: 0o755 });

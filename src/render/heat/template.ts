@@ -33,7 +33,8 @@ const mustExist: BlockMaker = (_ctx, r) => ({
   resources: [],
 });
 
-const MAKERS: Record<KindName, BlockMaker> = {
+/** Each kind's block in the template, keyed by kind name: the HOT resources that stand for one resource. */
+export const HEAT_KINDS: Readonly<Record<KindName, BlockMaker>> = {
   'compute.flavor': mustExist,
   'block-storage.volume-type': mustExist,
   'compute.keypair': keypair,
@@ -160,7 +161,7 @@ export function buildHeatTemplate(model: RenderModel): HeatTemplate {
   };
   const blocks: HeatBlock[] = [];
   for (const r of model.resources) {
-    const made = MAKERS[r.kind](ctx, r);
+    const made = HEAT_KINDS[r.kind](ctx, r);
     ctx.expansions.set(
       r.symbol,
       made.resources.map((x) => x.name),
