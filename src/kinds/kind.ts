@@ -95,6 +95,12 @@ export interface KindFacts {
    * what they depend on. Every kind with an apply side has one; no two share it.
    */
   removalRank?: number;
+  /**
+   * The destination quota each object import creates of this kind counts one against, as the
+   * service's API names it (`{ service: 'network', resource: 'port' }`). The plan checks it
+   * before an import creates anything.
+   */
+  quota?: { service: 'compute' | 'network' | 'block-storage'; resource: string };
 }
 
 /** A kind as the registry holds it: its apply side checks each document against the kind's schema. */
@@ -117,6 +123,7 @@ export function defineKind<S extends DocumentSchema>(def: KindDefinition<S>): Re
     renderRank: def.renderRank,
     symbol: def.symbol,
     ...(def.removalRank !== undefined ? { removalRank: def.removalRank } : {}),
+    ...(def.quota ? { quota: def.quota } : {}),
     ...(def.export ? { export: def.export } : {}),
     ...(apply
       ? {

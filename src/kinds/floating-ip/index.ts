@@ -9,6 +9,7 @@ export const floatingIp = defineKind({
   renderRank: 12,
   symbol: 'floating_ip',
   removalRank: 1,
+  quota: { service: 'network', resource: 'floatingip' },
   document: floatingIpDocument,
   export: floatingIpExport,
   apply: floatingIpApply,

@@ -9,6 +9,7 @@ export const keypair = defineKind({
   renderRank: 1,
   symbol: 'keypair',
   removalRank: 11,
+  quota: { service: 'compute', resource: 'key_pairs' },
   document: keypairDocument,
   export: keypairExport,
   apply: keypairApply,

@@ -9,6 +9,7 @@ export const network = defineKind({
   renderRank: 5,
   symbol: 'network',
   removalRank: 8,
+  quota: { service: 'network', resource: 'network' },
   document: networkDocument,
   export: networkExport,
   apply: networkApply,

@@ -23,6 +23,7 @@ export const port = defineKind({
   renderRank: 8,
   symbol: 'port',
   removalRank: 5,
+  quota: { service: 'network', resource: 'port' },
   document: portDocument,
   export: portExport,
   apply: portApply,

@@ -9,6 +9,7 @@ export const router = defineKind({
   renderRank: 7,
   symbol: 'router',
   removalRank: 4,
+  quota: { service: 'network', resource: 'router' },
   document: routerDocument,
   export: routerExport,
   apply: routerApply,

@@ -10,6 +10,7 @@ export const securityGroup = defineKind({
   renderRank: 3,
   symbol: 'secgroup',
   removalRank: 9,
+  quota: { service: 'network', resource: 'security_group' },
   document: securityGroupDocument,
   export: securityGroupExport,
   apply: securityGroupApply,

@@ -9,6 +9,7 @@ export const serverGroup = defineKind({
   renderRank: 2,
   symbol: 'server_group',
   removalRank: 12,
+  quota: { service: 'compute', resource: 'server_groups' },
   document: serverGroupDocument,
   export: serverGroupExport,
   apply: serverGroupApply,

@@ -9,6 +9,7 @@ export const server = defineKind({
   renderRank: 11,
   symbol: 'server',
   removalRank: 2,
+  quota: { service: 'compute', resource: 'instances' },
   document: serverDocument,
   export: serverExport,
   apply: serverApply,

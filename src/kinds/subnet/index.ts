@@ -9,6 +9,7 @@ export const subnet = defineKind({
   renderRank: 6,
   symbol: 'subnet',
   removalRank: 7,
+  quota: { service: 'network', resource: 'subnet' },
   document: subnetDocument,
   export: subnetExport,
   apply: subnetApply,

@@ -9,6 +9,7 @@ export const volume = defineKind({
   renderRank: 10,
   symbol: 'volume',
   removalRank: 6,
+  quota: { service: 'block-storage', resource: 'volumes' },
   document: volumeDocument,
   export: volumeExport,
   apply: volumeApply,
