@@ -11,52 +11,25 @@ import { ASSEMBLE_SCRIPT, assembleScript } from './data-script.js';
 import { attr, blank, block, comment, expr, hclFile, type HclExpr, type HclItem } from './hcl.js';
 import type { RenderModel, RenderResource } from './model.js';
 import { registerRenderer, type RenderedFile } from './render.js';
-import { imageEmit, keypairEmit, serverEmit, serverGroupEmit, volumeEmit } from './terraform/compute.js';
-import { addressOf, TfContext, type TfBlock, type TfEmit } from './terraform/context.js';
-import {
-  floatingIpEmit,
-  networkEmit,
-  portEmit,
-  routerEmit,
-  securityGroupEmit,
-  securityGroupRulesEmit,
-  subnetEmit,
-} from './terraform/network.js';
+import { TERRAFORM_COMPUTE } from './terraform/compute.js';
+import { addressOf, TfContext, type TerraformKind, type TfBlock, type TfEmit } from './terraform/context.js';
+import { TERRAFORM_NETWORK } from './terraform/network.js';
 import { terraformReadme } from './terraform/readme.js';
 
 /** The provider release whose schema the tests check the output against, and the versions it allows. */
 export const PROVIDER_SOURCE = 'terraform-provider-openstack/openstack';
 export const PROVIDER_VERSION = '~> 3.4';
 
-type Emitter = (ctx: TfContext, r: RenderResource) => TfEmit;
-
-/** One kind's block in the configuration. */
-interface TerraformKind {
-  /** The blocks of one resource; none for a kind that must exist at the destination (a variable). */
-  emit?: Emitter;
-  /** Where the README's one-line summary counts the kind (lower first); uncounted without one. */
-  summary?: number;
-}
-
 /**
- * Each kind's block in main.tf, keyed by kind name. Flavors and volume types must exist at the
- * destination: variables.tf has them, nothing creates them.
+ * Each kind's block in main.tf, keyed by kind name; each file of blocks keeps its part of the
+ * table beside its blocks. Flavors and volume types must exist at the destination: variables.tf
+ * has them, nothing creates them.
  */
 export const TERRAFORM_KINDS: Readonly<Record<KindName, TerraformKind>> = {
   'compute.flavor': {},
   'block-storage.volume-type': {},
-  'compute.keypair': { emit: keypairEmit, summary: 10 },
-  'compute.server-group': { emit: serverGroupEmit, summary: 11 },
-  'network.security-group': { emit: securityGroupEmit, summary: 9 },
-  'network.security-group-rules': { emit: securityGroupRulesEmit },
-  'network.network': { emit: networkEmit, summary: 4 },
-  'network.subnet': { emit: subnetEmit, summary: 5 },
-  'network.router': { emit: routerEmit, summary: 6 },
-  'network.port': { emit: portEmit, summary: 7 },
-  'image.image': { emit: imageEmit, summary: 3 },
-  'block-storage.volume': { emit: volumeEmit, summary: 2 },
-  'compute.server': { emit: serverEmit, summary: 1 },
-  'network.floating-ip': { emit: floatingIpEmit, summary: 8 },
+  ...TERRAFORM_COMPUTE,
+  ...TERRAFORM_NETWORK,
 };
 
 const toItem = (b: TfBlock): HclItem[] => [

@@ -6,50 +6,23 @@
 import type { KindName } from '../../kinds/model.js';
 import { DATA_DIR } from '../data-script.js';
 import type { RenderModel } from '../model.js';
-import { keypairTasks, imageTasks, serverGroupTasks, serverTasks, volumeTasks } from './compute.js';
-import { floatingIpIdPath, PlaybookContext, text, type AnsibleKind } from './context.js';
+import { ANSIBLE_COMPUTE } from './compute.js';
+import { PlaybookContext, text, type AnsibleKind } from './context.js';
 import { BUNDLE_VAR, CLOUD_VAR } from './names.js';
-import {
-  floatingIpTasks,
-  networkTasks,
-  portTasks,
-  routerTasks,
-  securityGroupRuleTasks,
-  securityGroupTasks,
-  subnetTasks,
-} from './network.js';
+import { ANSIBLE_NETWORK } from './network.js';
 import { Jinja, expr, playbookYaml, type Task, type Value } from './yaml.js';
 
 /**
  * Each kind's block in the playbook, keyed by kind name: its tasks, its tag, where its module's
- * result keeps the new id, and the word of a module that finds objects by name. Flavors and
- * volume types must exist at the destination: they are inputs, with no tasks of their own.
+ * result keeps the new id, and the word of a module that finds objects by name. Each file of
+ * blocks keeps its part of the table beside its blocks. Flavors and volume types must exist at
+ * the destination: they are inputs, with no tasks of their own.
  */
 export const ANSIBLE_KINDS: Readonly<Record<KindName, AnsibleKind>> = {
   'compute.flavor': { tag: 'flavor' },
   'block-storage.volume-type': { tag: 'volume_type' },
-  'compute.keypair': { tag: 'keypair', tasks: keypairTasks, idPath: 'keypair.name', named: 'keypair' },
-  'compute.server-group': {
-    tag: 'server_group',
-    tasks: serverGroupTasks,
-    idPath: 'server_group.id',
-    named: 'server-group',
-  },
-  'network.security-group': {
-    tag: 'security_group',
-    tasks: securityGroupTasks,
-    idPath: 'security_group.id',
-    named: 'security-group',
-  },
-  'network.security-group-rules': { tag: 'security_group_rule', tasks: securityGroupRuleTasks },
-  'network.network': { tag: 'network', tasks: networkTasks, idPath: 'network.id', named: 'network' },
-  'network.subnet': { tag: 'subnet', tasks: subnetTasks, idPath: 'subnet.id', named: 'subnet' },
-  'network.router': { tag: 'router', tasks: routerTasks, idPath: 'router.id', named: 'router' },
-  'network.port': { tag: 'port', tasks: portTasks, idPath: 'port.id', named: 'port' },
-  'image.image': { tag: 'image', tasks: imageTasks, idPath: 'image.id', named: 'image' },
-  'block-storage.volume': { tag: 'volume', tasks: volumeTasks, idPath: 'volume.id', named: 'volume' },
-  'compute.server': { tag: 'server', tasks: serverTasks, idPath: 'server.id', named: 'server' },
-  'network.floating-ip': { tag: 'floating_ip', tasks: floatingIpTasks, idPath: floatingIpIdPath },
+  ...ANSIBLE_COMPUTE,
+  ...ANSIBLE_NETWORK,
 };
 
 export const IDS_FILE = 'ids.json';
