@@ -69,7 +69,7 @@ export const EXPORTS: Partial<Record<KindName, KindExport>> = sides((k) => k.exp
 /** Every kind that import can create. */
 export const APPLIES: Partial<Record<KindName, KindApply>> = sides((k) => k.apply);
 
-/** A kind's facts (noun, render rank, symbol, removal rank), by type. */
+/** A kind by type, with its facts (noun, render rank, symbol, removal rank, quota). */
 export function kindOf(type: KindName): RegisteredKind {
   return KINDS[type];
 }

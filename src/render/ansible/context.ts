@@ -13,8 +13,9 @@ export const BASE_COLLECTION_VERSION = '2.0.0';
 
 /**
  * One kind's block in the playbook: the tasks that recreate a resource of the kind, and how the
- * playbook tags them, names them and finds the new object's id. The playbook keeps one table of
- * these keyed by kind name (`ANSIBLE_KINDS` in playbook.ts).
+ * playbook tags them, names them and finds the new object's id. Each file of tasks keeps its
+ * kinds' entries beside their tasks; the playbook's table (`ANSIBLE_KINDS` in playbook.ts) joins
+ * them, keyed by kind name, and hands it to the context.
  */
 export interface AnsibleKind {
   /** Tag on the kind's tasks: `ansible-playbook --tags network,subnet` runs those tasks only. */
