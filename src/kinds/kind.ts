@@ -68,15 +68,43 @@ export function pick<T extends object, const K extends keyof T>(obj: T, fields: 
  * created, waited for and removed at the destination. Kinds that are only ever mapped (flavors,
  * volume types) have a document and nothing else.
  */
-export interface KindDefinition<S extends DocumentSchema = DocumentSchema> {
+export interface KindDefinition<S extends DocumentSchema = DocumentSchema> extends KindFacts {
   type: KindName;
   document: S;
   export?: KindExport<DocumentOf<S>>;
   apply?: KindApply<DocumentOf<S>>;
 }
 
+/**
+ * What every reader of a kind shares and no output format owns: how it is named, where it goes
+ * in a rendered template, where destroy removes it. The places that order or name resources by
+ * kind read these from the registry and keep no table of their own.
+ */
+export interface KindFacts {
+  /** What one and several are called in summaries and READMEs: `['port', 'ports']`. */
+  noun: readonly [one: string, many: string];
+  /**
+   * Where it goes among resources that do not depend on each other in a rendered template
+   * (lower first): the order a person reads a template in. Kinds may share a rank.
+   */
+  renderRank: number;
+  /** The start of its symbols in a rendered template (`port` in `port_web_front`): `[a-z][a-z0-9_]*`. */
+  symbol: string;
+  /**
+   * Where destroy removes it among the kinds import creates (lower first): dependents before
+   * what they depend on. Every kind with an apply side has one; no two share it.
+   */
+  removalRank?: number;
+  /**
+   * The destination quota each object import creates of this kind counts one against, as the
+   * service's API names it (`{ service: 'network', resource: 'port' }`). The plan checks it
+   * before an import creates anything.
+   */
+  quota?: { service: 'compute' | 'network' | 'block-storage'; resource: string };
+}
+
 /** A kind as the registry holds it: its apply side checks each document against the kind's schema. */
-export interface RegisteredKind<S extends DocumentSchema = DocumentSchema> {
+export interface RegisteredKind<S extends DocumentSchema = DocumentSchema> extends KindFacts {
   type: KindName;
   document: S;
   export?: KindExport;
@@ -91,6 +119,11 @@ export function defineKind<S extends DocumentSchema>(def: KindDefinition<S>): Re
   return {
     type: def.type,
     document: def.document,
+    noun: def.noun,
+    renderRank: def.renderRank,
+    symbol: def.symbol,
+    ...(def.removalRank !== undefined ? { removalRank: def.removalRank } : {}),
+    ...(def.quota ? { quota: def.quota } : {}),
     ...(def.export ? { export: def.export } : {}),
     ...(apply
       ? {

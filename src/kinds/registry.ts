@@ -23,7 +23,13 @@ import { volume } from './volume/index.js';
  * only ever mapped, described inline by the servers and volumes that use them.
  */
 export const KINDS = {
-  'compute.flavor': defineKind({ type: 'compute.flavor', document: flavorDocument }),
+  'compute.flavor': defineKind({
+    type: 'compute.flavor',
+    noun: ['flavor', 'flavors'],
+    renderRank: 0,
+    symbol: 'flavor',
+    document: flavorDocument,
+  }),
   'compute.keypair': keypair,
   'compute.server-group': serverGroup,
   'compute.server': server,
@@ -37,6 +43,9 @@ export const KINDS = {
   'image.image': image,
   'block-storage.volume-type': defineKind({
     type: 'block-storage.volume-type',
+    noun: ['volume type', 'volume types'],
+    renderRank: 0,
+    symbol: 'volume_type',
     document: volumeTypeDocument,
   }),
   'block-storage.volume': volume,
@@ -59,3 +68,14 @@ export const EXPORTS: Partial<Record<KindName, KindExport>> = sides((k) => k.exp
 
 /** Every kind that import can create. */
 export const APPLIES: Partial<Record<KindName, KindApply>> = sides((k) => k.apply);
+
+/** A kind by type, with its facts (noun, render rank, symbol, removal rank, quota). */
+export function kindOf(type: KindName): RegisteredKind {
+  return KINDS[type];
+}
+
+/** Every kind import can create, dependents first: the order destroy removes them in. */
+export const REMOVAL_ORDER: readonly KindName[] = Object.values<RegisteredKind>(KINDS)
+  .filter((k) => k.removalRank !== undefined)
+  .sort((a, b) => (a.removalRank ?? 0) - (b.removalRank ?? 0))
+  .map((k) => k.type);

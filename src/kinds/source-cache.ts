@@ -1,18 +1,25 @@
 import type { Session } from '../openstack/session/session.js';
-import * as floatingIps from '../openstack/network/floating-ips/index.js';
-import * as networks from '../openstack/network/networks/index.js';
-import * as ports from '../openstack/network/ports/index.js';
-import * as routers from '../openstack/network/routers/index.js';
-import * as sgRules from '../openstack/network/security-group-rules/index.js';
-import * as securityGroups from '../openstack/network/security-groups/index.js';
-import * as subnets from '../openstack/network/subnets/index.js';
-import * as keypairs from '../openstack/compute/keypairs/index.js';
-import * as serverGroups from '../openstack/compute/server-groups/index.js';
+import type { RequestOptions } from '../openstack/common.js';
+import type { KindName } from './model.js';
 
-async function collect<T extends { id: string }>(items: AsyncIterable<T>): Promise<Map<string, T>> {
-  const out = new Map<string, T>();
-  for await (const item of items) out.set(item.id, item);
-  return out;
+/**
+ * A kind's project-wide list at the source, as the kind declares it in its own folder
+ * (`source.ts`): how to read it, and what an item is found by.
+ */
+export interface SourceList<T> {
+  /** The kind it lists: the cache holds one list per kind. */
+  kind: KindName;
+  list(session: Session, options: RequestOptions): AsyncIterable<T>;
+  /** What an item is found by: its id, or its name for what has no id (keypairs). */
+  keyOf(item: T): string;
+}
+
+/** A list of objects found by their id. */
+export function sourceList<T extends { id: string }>(
+  kind: KindName,
+  list: (session: Session, options: RequestOptions) => AsyncIterable<T>,
+): SourceList<T> {
+  return { kind, list, keyOf: (item) => item.id };
 }
 
 /**
@@ -21,58 +28,29 @@ async function collect<T extends { id: string }>(items: AsyncIterable<T>): Promi
  * not with the number of references between them.
  */
 export class SourceCache {
-  private readonly lists = new Map<string, Promise<unknown>>();
+  private readonly lists = new Map<KindName, Promise<Map<string, unknown>>>();
 
   constructor(
     private readonly session: Session,
     private readonly signal?: AbortSignal,
   ) {}
 
-  private once<T>(name: string, load: () => Promise<T>): Promise<T> {
-    let p = this.lists.get(name) as Promise<T> | undefined;
+  /** Every object of a kind's list, by what the list finds it by. */
+  all<T>(source: SourceList<T>): Promise<Map<string, T>> {
+    let p = this.lists.get(source.kind) as Promise<Map<string, T>> | undefined;
     if (!p) {
-      p = load();
-      this.lists.set(name, p);
-      p.catch(() => this.lists.delete(name));
+      p = this.collect(source);
+      this.lists.set(source.kind, p);
+      p.catch(() => this.lists.delete(source.kind));
     }
     return p;
   }
 
-  private get opts() {
-    return this.signal ? { signal: this.signal } : {};
-  }
-
-  networks() {
-    return this.once('networks', () => collect(networks.list(this.session, {}, this.opts)));
-  }
-  subnets() {
-    return this.once('subnets', () => collect(subnets.list(this.session, {}, this.opts)));
-  }
-  ports() {
-    return this.once('ports', () => collect(ports.list(this.session, {}, this.opts)));
-  }
-  routers() {
-    return this.once('routers', () => collect(routers.list(this.session, {}, this.opts)));
-  }
-  securityGroups() {
-    return this.once('security-groups', () => collect(securityGroups.list(this.session, {}, this.opts)));
-  }
-  securityGroupRules() {
-    return this.once('security-group-rules', () => collect(sgRules.list(this.session, {}, this.opts)));
-  }
-  floatingIps() {
-    return this.once('floating-ips', () => collect(floatingIps.list(this.session, {}, this.opts)));
-  }
-  serverGroups() {
-    return this.once('server-groups', () => collect(serverGroups.list(this.session, this.opts)));
-  }
-  /** The user's keypairs, by name (keypairs have no id). */
-  keypairs() {
-    return this.once('keypairs', async () => {
-      const out = new Map<string, keypairs.Keypair>();
-      for await (const k of keypairs.list(this.session, this.opts)) out.set(k.name, k);
-      return out;
-    });
+  private async collect<T>(source: SourceList<T>): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    const options = this.signal ? { signal: this.signal } : {};
+    for await (const item of source.list(this.session, options)) out.set(source.keyOf(item), item);
+    return out;
   }
 
   get projectId(): string {

@@ -2,7 +2,7 @@ import { DownpourError, ExitCode, errorMessage } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { noProgress, type ProgressSink } from '../core/progress.js';
 import { rm } from 'node:fs/promises';
-import { APPLIES } from '../kinds/registry.js';
+import { APPLIES, REMOVAL_ORDER } from '../kinds/registry.js';
 import type { ImportContext } from './import-context.js';
 import type { KindName } from '../kinds/model.js';
 import * as images from '../openstack/image/images/index.js';
@@ -12,22 +12,6 @@ import { orUndefined } from '../openstack/common.js';
 import type { Session } from '../openstack/session/session.js';
 import { destinationOf, findEarlier, loadBundle, withDestinationLock, type LoadedBundle } from './import.js';
 import { ImportJournal, statePath, type DestinationKey, type JournalEntry } from './journal.js';
-
-/** Dependents before what they depend on: servers go first, networks and images last. */
-export const REMOVAL_ORDER: KindName[] = [
-  'network.floating-ip',
-  'compute.server',
-  'network.security-group-rules',
-  'network.router',
-  'network.port',
-  'block-storage.volume',
-  'network.subnet',
-  'network.network',
-  'network.security-group',
-  'image.image',
-  'compute.keypair',
-  'compute.server-group',
-];
 
 export interface DestroyOptions {
   bundle: string;

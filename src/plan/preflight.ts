@@ -1,4 +1,6 @@
+import type { RegisteredKind } from '../kinds/kind.js';
 import type { GraphNode, KindName } from '../kinds/model.js';
+import { KINDS } from '../kinds/registry.js';
 import { compareVersions } from '../core/versions.js';
 import {
   addFinding,
@@ -18,25 +20,39 @@ type QuotaService = DestinationFacts['quotas'][number]['service'];
 const created = (ctx: PlanContext, kind: KindName): GraphNode[] =>
   nodesOfKind(ctx, kind).filter((n) => ctx.planned.get(n.key)?.action === 'create');
 
+/** Words for the quota resources no kind counts one per object against (see each kind's `quota`). */
 const RESOURCE_WORDS: Record<string, string> = {
-  instances: 'servers',
   cores: 'vCPUs',
   ram: 'MiB of RAM',
-  key_pairs: 'keypairs',
-  server_groups: 'server groups',
-  network: 'networks',
-  subnet: 'subnets',
-  port: 'ports',
-  router: 'routers',
-  floatingip: 'floating IPs',
-  security_group: 'security groups',
   security_group_rule: 'security group rules',
-  volumes: 'volumes',
   gigabytes: 'GiB of volumes',
 };
 
+/**
+ * The order quota resources are reported in, within their service. A resource not named here
+ * (a new kind's) comes after these, in the registry's order.
+ */
+const REPORT_ORDER = [
+  'instances',
+  'cores',
+  'ram',
+  'key_pairs',
+  'server_groups',
+  'network',
+  'subnet',
+  'router',
+  'floatingip',
+  'port',
+  'security_group',
+  'security_group_rule',
+  'volumes',
+  'gigabytes',
+];
+
 function words(resource: string): string {
-  const known = RESOURCE_WORDS[resource];
+  const known =
+    RESOURCE_WORDS[resource] ??
+    Object.values<RegisteredKind>(KINDS).find((k) => k.quota?.resource === resource)?.noun[1];
   if (known) return known;
   const typed = /^(volumes|gigabytes)_(.+)$/.exec(resource);
   if (typed)
@@ -61,15 +77,20 @@ const isSeededIngress = (r: Rule, groupId: string): boolean =>
 
 /** What the import will create, counted per quota resource as each service names it. */
 function countNeeds(ctx: PlanContext): { service: QuotaService; resource: string; amount: number }[] {
-  const needs: { service: QuotaService; resource: string; amount: number }[] = [];
+  const counts = new Map<string, { service: QuotaService; resource: string; amount: number }>();
   const need = (service: QuotaService, resource: string, amount: number) => {
-    if (amount > 0) needs.push({ service, resource, amount });
+    const id = `${service}/${resource}`;
+    const entry = counts.get(id) ?? { service, resource, amount: 0 };
+    entry.amount += amount;
+    counts.set(id, entry);
   };
 
+  // One per object created, against the quota its kind names.
+  for (const kind of Object.values<RegisteredKind>(KINDS))
+    if (kind.quota) need(kind.quota.service, kind.quota.resource, created(ctx, kind.type).length);
+
   // Nova. Flavors that did not resolve are an error of their own; their servers add nothing here.
-  const servers = created(ctx, 'compute.server');
-  const flavors = servers.map((s) => serverFlavor(ctx, s.key));
-  need('compute', 'instances', servers.length);
+  const flavors = created(ctx, 'compute.server').map((s) => serverFlavor(ctx, s.key));
   need(
     'compute',
     'cores',
@@ -80,18 +101,11 @@ function countNeeds(ctx: PlanContext): { service: QuotaService; resource: string
     'ram',
     flavors.reduce((sum, f) => sum + (f?.ram ?? 0), 0),
   );
-  need('compute', 'key_pairs', created(ctx, 'compute.keypair').length);
-  need('compute', 'server_groups', created(ctx, 'compute.server-group').length);
 
   // Neutron.
-  const networks = created(ctx, 'network.network');
   const subnets = created(ctx, 'network.subnet');
   const routers = created(ctx, 'network.router');
-  need('network', 'network', networks.length);
-  need('network', 'subnet', subnets.length);
-  need('network', 'router', routers.length);
-  need('network', 'floatingip', created(ctx, 'network.floating-ip').length);
-  // Ports the project pays for: its own, plus one per router interface (owned by the router's
+  // Ports the project pays for beyond its own: one per router interface (owned by the router's
   // project; the L3 plugin creates them without a quota check, but they count against later
   // port creates). Router gateway and floating IP ports belong to no project (tenant_id '')
   // and count nothing. A DHCP agent adds one port per network with a DHCP subnet, owned by the
@@ -113,13 +127,12 @@ function countNeeds(ctx: PlanContext): { service: QuotaService; resource: string
       .map((s) => str(ctx.doc(s.key)['network_id'])),
   );
   dhcpNetworks.delete(undefined);
-  need('network', 'port', created(ctx, 'network.port').length + interfacePorts + dhcpNetworks.size);
+  need('network', 'port', interfacePorts + dhcpNetworks.size);
 
   // Security groups: a new group comes with the template egress rules (normally two); the
   // bundle's copies of them are not created again (409 means "exists"). Merged rules count
   // too, except those the destination's default group was seeded with.
   const groups = created(ctx, 'network.security-group');
-  need('network', 'security_group', groups.length);
   let rules = 0;
   for (const node of nodesOfKind(ctx, 'network.security-group-rules')) {
     const action = ctx.planned.get(node.key)?.action;
@@ -134,7 +147,6 @@ function countNeeds(ctx: PlanContext): { service: QuotaService; resource: string
 
   // Cinder, in total and per destination type where the cloud sets per-type quotas.
   const volumes = created(ctx, 'block-storage.volume');
-  need('block-storage', 'volumes', volumes.length);
   need(
     'block-storage',
     'gigabytes',
@@ -156,7 +168,13 @@ function countNeeds(ctx: PlanContext): { service: QuotaService; resource: string
     if (ctx.facts.quotas.some((q) => q.service === 'block-storage' && q.resource === `gigabytes_${type}`))
       need('block-storage', `gigabytes_${type}`, size);
   }
-  return needs;
+  const place = (resource: string) => {
+    const i = REPORT_ORDER.indexOf(resource);
+    return i < 0 ? REPORT_ORDER.length : i;
+  };
+  return [...counts.values()]
+    .filter((n) => n.amount > 0)
+    .sort((a, b) => place(a.resource) - place(b.resource));
 }
 
 /** Quotas: one error per resource that lacks room; an unreadable quota is reported as not checked. */

@@ -12,7 +12,7 @@ import type { MappingFile } from '../plan/types.js';
 import type { ExportNote, GraphDocument, GraphNode, KindName } from '../kinds/model.js';
 import { CINDER_IMAGE_KEYS } from '../kinds/image/export.js';
 import { documentOf } from '../kinds/load.js';
-import type { KindDocument } from '../kinds/registry.js';
+import { kindOf, type KindDocument } from '../kinds/registry.js';
 
 export type InputRole = 'flavor' | 'network' | 'volume_type' | 'image' | 'compute_zone' | 'volume_zone';
 
@@ -94,41 +94,6 @@ export interface RenderModelInput {
   mapping: MappingFile;
 }
 
-/** Creation order among independent resources: the order a person reads a template in. */
-const KIND_RANK: Record<KindName, number> = {
-  'compute.flavor': 0,
-  'block-storage.volume-type': 0,
-  'compute.keypair': 1,
-  'compute.server-group': 2,
-  'network.security-group': 3,
-  'network.security-group-rules': 4,
-  'network.network': 5,
-  'network.subnet': 6,
-  'network.router': 7,
-  'network.port': 8,
-  'image.image': 9,
-  'block-storage.volume': 10,
-  'compute.server': 11,
-  'network.floating-ip': 12,
-};
-
-const SYMBOL_PREFIX: Record<KindName, string> = {
-  'compute.flavor': 'flavor',
-  'block-storage.volume-type': 'volume_type',
-  'compute.keypair': 'keypair',
-  'compute.server-group': 'server_group',
-  'network.security-group': 'secgroup',
-  'network.security-group-rules': 'secgroup_rules',
-  'network.network': 'network',
-  'network.subnet': 'subnet',
-  'network.router': 'router',
-  'network.port': 'port',
-  'image.image': 'image',
-  'block-storage.volume': 'volume',
-  'compute.server': 'server',
-  'network.floating-ip': 'floating_ip',
-};
-
 /** `[a-z][a-z0-9_]*` from any text: what Heat, Ansible and Terraform all accept as a name. */
 export function identifier(text: string): string {
   const s = text
@@ -153,12 +118,12 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Kahn's algorithm; among ready nodes, by kind rank, then name, then key, so the order is stable. */
+/** Kahn's algorithm; among ready nodes, by the kind's render rank, then name, then key, so the order is stable. */
 function dependencyOrder(nodes: GraphNode[]): GraphNode[] {
   const byKey = new Map(nodes.map((n) => [n.key, n]));
   const pending = new Map(nodes.map((n) => [n.key, new Set(n.dependsOn.filter((d) => byKey.has(d)))]));
   const order: GraphNode[] = [];
-  const rank = (n: GraphNode) => KIND_RANK[n.kind];
+  const rank = (n: GraphNode) => kindOf(n.kind).renderRank;
   const compare = (a: GraphNode, b: GraphNode) =>
     rank(a) - rank(b) || compareStrings(a.name ?? '', b.name ?? '') || compareStrings(a.key, b.key);
   while (pending.size > 0) {
@@ -327,7 +292,7 @@ export function buildRenderModel(input: RenderModelInput): RenderModel {
     const label =
       node.kind === 'network.floating-ip' ? `for ${str(doc['fixed_ip_address']) ?? node.sourceId}` : name;
     const symbol = symbols.take(
-      `${SYMBOL_PREFIX[node.kind]}_${identifier(label ?? node.sourceId.slice(0, 8))}`,
+      `${kindOf(node.kind).symbol}_${identifier(label ?? node.sourceId.slice(0, 8))}`,
     );
     const manifest = manifests.get(node.key);
     const resource: RenderResource = {

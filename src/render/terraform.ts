@@ -11,38 +11,25 @@ import { ASSEMBLE_SCRIPT, assembleScript } from './data-script.js';
 import { attr, blank, block, comment, expr, hclFile, type HclExpr, type HclItem } from './hcl.js';
 import type { RenderModel, RenderResource } from './model.js';
 import { registerRenderer, type RenderedFile } from './render.js';
-import { imageEmit, keypairEmit, serverEmit, serverGroupEmit, volumeEmit } from './terraform/compute.js';
-import { addressOf, TfContext, type TfBlock, type TfEmit } from './terraform/context.js';
-import {
-  floatingIpEmit,
-  networkEmit,
-  portEmit,
-  routerEmit,
-  securityGroupEmit,
-  securityGroupRulesEmit,
-  subnetEmit,
-} from './terraform/network.js';
+import { TERRAFORM_COMPUTE } from './terraform/compute.js';
+import { addressOf, TfContext, type TerraformKind, type TfBlock, type TfEmit } from './terraform/context.js';
+import { TERRAFORM_NETWORK } from './terraform/network.js';
 import { terraformReadme } from './terraform/readme.js';
 
 /** The provider release whose schema the tests check the output against, and the versions it allows. */
 export const PROVIDER_SOURCE = 'terraform-provider-openstack/openstack';
 export const PROVIDER_VERSION = '~> 3.4';
 
-type Emitter = (ctx: TfContext, r: RenderResource) => TfEmit;
-
-const EMITTERS: Partial<Record<KindName, Emitter>> = {
-  'compute.keypair': keypairEmit,
-  'compute.server-group': serverGroupEmit,
-  'network.security-group': securityGroupEmit,
-  'network.security-group-rules': securityGroupRulesEmit,
-  'network.network': networkEmit,
-  'network.subnet': subnetEmit,
-  'network.router': routerEmit,
-  'network.port': portEmit,
-  'image.image': imageEmit,
-  'block-storage.volume': volumeEmit,
-  'compute.server': serverEmit,
-  'network.floating-ip': floatingIpEmit,
+/**
+ * Each kind's block in main.tf, keyed by kind name; each file of blocks keeps its part of the
+ * table beside its blocks. Flavors and volume types must exist at the destination: variables.tf
+ * has them, nothing creates them.
+ */
+export const TERRAFORM_KINDS: Readonly<Record<KindName, TerraformKind>> = {
+  'compute.flavor': {},
+  'block-storage.volume-type': {},
+  ...TERRAFORM_COMPUTE,
+  ...TERRAFORM_NETWORK,
 };
 
 const toItem = (b: TfBlock): HclItem[] => [
@@ -74,7 +61,7 @@ function renderResources(model: RenderModel): Rendered {
   const idMap: Record<string, HclExpr> = {};
   const addresses: Record<string, HclExpr> = {};
   for (const r of model.resources) {
-    const emitter = EMITTERS[r.kind];
+    const emitter = TERRAFORM_KINDS[r.kind].emit;
     if (!emitter) throw new Error(`terraform: no block for a ${r.kind} (${r.comment})`);
     ctx.begin();
     const emit = emitter(ctx, r);
@@ -197,7 +184,7 @@ export function renderTerraform(model: RenderModel): RenderedFile[] {
     { path: 'main.tf', content: mainTf(model, rendered) },
     { path: 'variables.tf', content: variablesTf(model) },
     { path: 'outputs.tf', content: outputsTf(rendered) },
-    { path: 'README.md', content: terraformReadme(model) },
+    { path: 'README.md', content: terraformReadme(model, (kind) => TERRAFORM_KINDS[kind].summary) },
   ];
   const script = assembleScript(model);
   if (script) files.push({ path: ASSEMBLE_SCRIPT, content: script, mode: 0o755 });

@@ -5,6 +5,10 @@ import { imageExport } from './export.js';
 
 export const image = defineKind({
   type: 'image.image',
+  noun: ['image', 'images'],
+  renderRank: 9,
+  symbol: 'image',
+  removalRank: 10,
   document: imageDocument,
   export: imageExport,
   apply: imageApply,

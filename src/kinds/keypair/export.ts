@@ -1,11 +1,12 @@
 import { pick, type KindExport } from '../kind.js';
 import type { KeypairDocument } from './document.js';
+import { keypairList } from './source.js';
 
 /** Keypairs have no id: the name is the source id. Only the user's own keys are readable. */
 export const keypairExport: KindExport<KeypairDocument> = {
   kind: 'compute.keypair',
   async describe(ctx, name) {
-    const key = (await ctx.cache.keypairs()).get(name);
+    const key = (await ctx.cache.all(keypairList)).get(name);
     if (!key) {
       ctx.note({
         severity: 'warning',

@@ -1,6 +1,8 @@
 import type { Network } from '../../openstack/network/networks/index.js';
 import { pick, type KindExport, type SourceContext } from '../kind.js';
 import type { NetworkDocument } from './document.js';
+import { networkList } from './source.js';
+import { subnetList } from '../subnet/source.js';
 
 /** A network the project does not own (external or shared) must already exist at the destination. */
 export function isForeignNetwork(ctx: SourceContext, net: Network): boolean {
@@ -10,7 +12,7 @@ export function isForeignNetwork(ctx: SourceContext, net: Network): boolean {
 export const networkExport: KindExport<NetworkDocument> = {
   kind: 'network.network',
   async describe(ctx, id) {
-    const net = (await ctx.cache.networks()).get(id);
+    const net = (await ctx.cache.all(networkList)).get(id);
     if (!net) {
       ctx.note({
         severity: 'warning',
@@ -36,7 +38,7 @@ export const networkExport: KindExport<NetworkDocument> = {
       };
     }
     // A network moves with all of its subnets.
-    const related = [...(await ctx.cache.subnets()).values()]
+    const related = [...(await ctx.cache.all(subnetList)).values()]
       .filter((s) => s.network_id === id)
       .map((s) => ({ kind: 'network.subnet' as const, id: s.id }));
     return {

@@ -1,11 +1,14 @@
 import { pick, type KindExport, type Reference } from '../kind.js';
 import { isForeignNetwork } from '../network/export.js';
 import type { PortDocument } from './document.js';
+import { floatingIpList } from '../floating-ip/source.js';
+import { networkList } from '../network/source.js';
+import { portList } from './source.js';
 
 export const portExport: KindExport<PortDocument> = {
   kind: 'network.port',
   async describe(ctx, id) {
-    const port = (await ctx.cache.ports()).get(id);
+    const port = (await ctx.cache.all(portList)).get(id);
     if (!port) {
       ctx.note({
         severity: 'warning',
@@ -15,7 +18,7 @@ export const portExport: KindExport<PortDocument> = {
       });
       return undefined;
     }
-    const net = (await ctx.cache.networks()).get(port.network_id);
+    const net = (await ctx.cache.all(networkList)).get(port.network_id);
     const foreign = net !== undefined && isForeignNetwork(ctx, net);
     const dependsOn: Reference[] = [{ kind: 'network.network', id: port.network_id }];
     const document: PortDocument = pick(port, [
@@ -53,7 +56,7 @@ export const portExport: KindExport<PortDocument> = {
     for (const sg of port.security_groups) dependsOn.push({ kind: 'network.security-group', id: sg });
     for (const sg of port.security_groups) dependsOn.push({ kind: 'network.security-group-rules', id: sg });
     const related: Reference[] = [];
-    for (const fip of (await ctx.cache.floatingIps()).values()) {
+    for (const fip of (await ctx.cache.all(floatingIpList)).values()) {
       if (fip.port_id === id) related.push({ kind: 'network.floating-ip', id: fip.id });
     }
     return { name: port.name || undefined, disposition: 'create', document, dependsOn, related };

@@ -8,9 +8,10 @@
  *   (which must pre-exist at the destination and is mapped), the destination picks the address.
  *   Its floating IPs move with it.
  * - apply.ts: find by provenance tags (or by name after a killed run), create, tag, remove.
+ * - source.ts: the project's ports at the source, listed once per export.
  *
- * Renderers: the `network.port` entry of each format's block table (render/heat/template.ts,
- * render/terraform.ts, render/ansible/playbook.ts).
+ * Renderers: the `network.port` entry beside each format's port block (render/heat/network.ts,
+ * render/terraform/network.ts, render/ansible/network.ts).
  */
 import { defineKind } from '../kind.js';
 import { portApply } from './apply.js';
@@ -19,6 +20,11 @@ import { portExport } from './export.js';
 
 export const port = defineKind({
   type: 'network.port',
+  noun: ['port', 'ports'],
+  renderRank: 8,
+  symbol: 'port',
+  removalRank: 5,
+  quota: { service: 'network', resource: 'port' },
   document: portDocument,
   export: portExport,
   apply: portApply,

@@ -1,11 +1,13 @@
 import { pick, type KindExport, type Reference } from '../kind.js';
 import type { RouterDocument } from './document.js';
 import { ROUTER_OWNERS } from '../subnet/export.js';
+import { portList } from '../port/source.js';
+import { routerList } from './source.js';
 
 export const routerExport: KindExport<RouterDocument> = {
   kind: 'network.router',
   async describe(ctx, id) {
-    const router = (await ctx.cache.routers()).get(id);
+    const router = (await ctx.cache.all(routerList)).get(id);
     if (!router) {
       ctx.note({
         severity: 'warning',
@@ -16,7 +18,7 @@ export const routerExport: KindExport<RouterDocument> = {
       return undefined;
     }
     const interfaces: { subnet_id: string; ip_address: string }[] = [];
-    for (const port of (await ctx.cache.ports()).values()) {
+    for (const port of (await ctx.cache.all(portList)).values()) {
       if (port.device_id !== id || !ROUTER_OWNERS.test(port.device_owner)) continue;
       for (const f of port.fixed_ips) interfaces.push({ subnet_id: f.subnet_id, ip_address: f.ip_address });
     }

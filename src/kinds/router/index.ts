@@ -5,6 +5,11 @@ import { routerExport } from './export.js';
 
 export const router = defineKind({
   type: 'network.router',
+  noun: ['router', 'routers'],
+  renderRank: 7,
+  symbol: 'router',
+  removalRank: 4,
+  quota: { service: 'network', resource: 'router' },
   document: routerDocument,
   export: routerExport,
   apply: routerApply,

@@ -4,6 +4,7 @@ import type {
   SecurityGroupRuleDocument,
   SecurityGroupRulesDocument,
 } from './document.js';
+import { securityGroupList, securityGroupRuleList } from './source.js';
 
 /**
  * A security group is two nodes: the group, and its rules. Rules may reference other groups
@@ -13,7 +14,7 @@ import type {
 export const securityGroupExport: KindExport<SecurityGroupDocument> = {
   kind: 'network.security-group',
   async describe(ctx, id) {
-    const group = (await ctx.cache.securityGroups()).get(id);
+    const group = (await ctx.cache.all(securityGroupList)).get(id);
     if (!group) {
       ctx.note({
         severity: 'warning',
@@ -53,12 +54,12 @@ const RULE_FIELDS = [
 export const securityGroupRulesExport: KindExport<SecurityGroupRulesDocument> = {
   kind: 'network.security-group-rules',
   async describe(ctx, id) {
-    const groups = await ctx.cache.securityGroups();
+    const groups = await ctx.cache.all(securityGroupList);
     const group = groups.get(id);
     if (!group) return undefined;
     const dependsOn: Reference[] = [{ kind: 'network.security-group', id }];
     const rules: SecurityGroupRuleDocument[] = [];
-    for (const rule of (await ctx.cache.securityGroupRules()).values()) {
+    for (const rule of (await ctx.cache.all(securityGroupRuleList)).values()) {
       if (rule.security_group_id !== id) continue;
       if (rule.remote_address_group_id) {
         ctx.note({

@@ -6,6 +6,11 @@ import { securityGroupExport, securityGroupRulesExport } from './export.js';
 /** A security group: created, or for the project's `default` group merged into the destination's own. */
 export const securityGroup = defineKind({
   type: 'network.security-group',
+  noun: ['security group', 'security groups'],
+  renderRank: 3,
+  symbol: 'secgroup',
+  removalRank: 9,
+  quota: { service: 'network', resource: 'security_group' },
   document: securityGroupDocument,
   export: securityGroupExport,
   apply: securityGroupApply,
@@ -17,6 +22,10 @@ export const securityGroup = defineKind({
  */
 export const securityGroupRules = defineKind({
   type: 'network.security-group-rules',
+  noun: ["security group's rules", "security groups' rules"],
+  renderRank: 4,
+  symbol: 'secgroup_rules',
+  removalRank: 3,
   document: securityGroupRulesDocument,
   export: securityGroupRulesExport,
   apply: securityGroupRulesApply,

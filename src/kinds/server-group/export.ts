@@ -1,11 +1,12 @@
 import { policyOf } from '../../openstack/compute/server-groups/index.js';
 import { pick, type KindExport } from '../kind.js';
 import type { ServerGroupDocument } from './document.js';
+import { serverGroupList } from './source.js';
 
 export const serverGroupExport: KindExport<ServerGroupDocument> = {
   kind: 'compute.server-group',
   async describe(ctx, id) {
-    const group = (await ctx.cache.serverGroups()).get(id);
+    const group = (await ctx.cache.all(serverGroupList)).get(id);
     if (!group) {
       ctx.note({
         severity: 'warning',

@@ -5,6 +5,8 @@ import { flavorIdentity, flavorKey } from '../flavor.js';
 import { SERVER_DISK_PREFIX } from '../image/export.js';
 import type { Described, KindExport, Reference } from '../kind.js';
 import type { ServerDocument } from './document.js';
+import { keypairList } from '../keypair/source.js';
+import { serverGroupList } from '../server-group/source.js';
 
 export const serverExport: KindExport<ServerDocument> = {
   kind: 'compute.server',
@@ -112,7 +114,7 @@ export const serverExport: KindExport<ServerDocument> = {
       document.boot_volume = bootVolume ?? null;
     }
     if (server.key_name) {
-      if ((await ctx.cache.keypairs()).has(server.key_name))
+      if ((await ctx.cache.all(keypairList)).has(server.key_name))
         dependsOn.push({ kind: 'compute.keypair', id: server.key_name });
       else
         ctx.note({
@@ -122,7 +124,7 @@ export const serverExport: KindExport<ServerDocument> = {
           message: `server ${server.name} uses keypair "${server.key_name}", which belongs to another user: the keypair is not exported`,
         });
     }
-    for (const group of (await ctx.cache.serverGroups()).values()) {
+    for (const group of (await ctx.cache.all(serverGroupList)).values()) {
       if (group.members.includes(id)) {
         document.server_group = group.id;
         dependsOn.push({ kind: 'compute.server-group', id: group.id });

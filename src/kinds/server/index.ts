@@ -5,6 +5,11 @@ import { serverExport } from './export.js';
 
 export const server = defineKind({
   type: 'compute.server',
+  noun: ['server', 'servers'],
+  renderRank: 11,
+  symbol: 'server',
+  removalRank: 2,
+  quota: { service: 'compute', resource: 'instances' },
   document: serverDocument,
   export: serverExport,
   apply: serverApply,

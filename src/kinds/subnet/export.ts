@@ -1,6 +1,9 @@
 import { pick, type KindExport } from '../kind.js';
 import type { SubnetDocument } from './document.js';
 import { isForeignNetwork } from '../network/export.js';
+import { networkList } from '../network/source.js';
+import { portList } from '../port/source.js';
+import { subnetList } from './source.js';
 
 const ROUTER_OWNERS =
   /^network:(router_interface|router_interface_distributed|ha_router_replicated_interface)$/;
@@ -8,7 +11,7 @@ const ROUTER_OWNERS =
 export const subnetExport: KindExport<SubnetDocument> = {
   kind: 'network.subnet',
   async describe(ctx, id) {
-    const subnet = (await ctx.cache.subnets()).get(id);
+    const subnet = (await ctx.cache.all(subnetList)).get(id);
     if (!subnet) {
       ctx.note({
         severity: 'warning',
@@ -18,7 +21,7 @@ export const subnetExport: KindExport<SubnetDocument> = {
       });
       return undefined;
     }
-    const net = (await ctx.cache.networks()).get(subnet.network_id);
+    const net = (await ctx.cache.all(networkList)).get(subnet.network_id);
     if (subnet.subnetpool_id) {
       ctx.note({
         severity: 'info',
@@ -29,7 +32,7 @@ export const subnetExport: KindExport<SubnetDocument> = {
     }
     // Routers with an interface on this subnet move with it; their other interfaces only if those subnets move too.
     const routerIds = new Set<string>();
-    for (const port of (await ctx.cache.ports()).values()) {
+    for (const port of (await ctx.cache.all(portList)).values()) {
       if (ROUTER_OWNERS.test(port.device_owner) && port.fixed_ips.some((f) => f.subnet_id === id))
         routerIds.add(port.device_id);
     }

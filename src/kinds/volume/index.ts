@@ -5,6 +5,11 @@ import { volumeExport } from './export.js';
 
 export const volume = defineKind({
   type: 'block-storage.volume',
+  noun: ['volume', 'volumes'],
+  renderRank: 10,
+  symbol: 'volume',
+  removalRank: 6,
+  quota: { service: 'block-storage', resource: 'volumes' },
   document: volumeDocument,
   export: volumeExport,
   apply: volumeApply,

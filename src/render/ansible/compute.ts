@@ -3,8 +3,9 @@
  * for them (src/kinds/apply/), with the openstack.cloud modules.
  */
 import { DATA_DIR } from '../data-script.js';
+import type { KindName } from '../../kinds/model.js';
 import { docOf, type RenderResource } from '../model.js';
-import { int, list, record, text, type PlaybookContext } from './context.js';
+import { int, list, record, text, type AnsibleKind, type PlaybookContext } from './context.js';
 import { Jinja, expr, type Task, type Value } from './yaml.js';
 
 /** Seconds a data upload or a server build may take; the modules' default is 180. */
@@ -228,3 +229,17 @@ export function serverTasks(ctx: PlaybookContext, r: RenderResource): Task[] {
   }
   return tasks;
 }
+
+/** The blocks of this file by kind name: part of the playbook's table (`ANSIBLE_KINDS`). */
+export const ANSIBLE_COMPUTE = {
+  'compute.keypair': { tag: 'keypair', tasks: keypairTasks, idPath: 'keypair.name', named: 'keypair' },
+  'compute.server-group': {
+    tag: 'server_group',
+    tasks: serverGroupTasks,
+    idPath: 'server_group.id',
+    named: 'server-group',
+  },
+  'image.image': { tag: 'image', tasks: imageTasks, idPath: 'image.id', named: 'image' },
+  'block-storage.volume': { tag: 'volume', tasks: volumeTasks, idPath: 'volume.id', named: 'volume' },
+  'compute.server': { tag: 'server', tasks: serverTasks, idPath: 'server.id', named: 'server' },
+} satisfies Partial<Record<KindName, AnsibleKind>>;

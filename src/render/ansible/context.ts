@@ -11,37 +11,28 @@ import { expr, type Jinja, type Task, type Value } from './yaml.js';
 /** The oldest openstack.cloud release the playbook is written for. */
 export const BASE_COLLECTION_VERSION = '2.0.0';
 
-/** Tag per kind: `ansible-playbook --tags network,subnet` runs those tasks only. */
-export const KIND_TAG: Record<KindName, string> = {
-  'compute.flavor': 'flavor',
-  'block-storage.volume-type': 'volume_type',
-  'compute.keypair': 'keypair',
-  'compute.server-group': 'server_group',
-  'network.security-group': 'security_group',
-  'network.security-group-rules': 'security_group_rule',
-  'network.network': 'network',
-  'network.subnet': 'subnet',
-  'network.router': 'router',
-  'network.port': 'port',
-  'image.image': 'image',
-  'block-storage.volume': 'volume',
-  'compute.server': 'server',
-  'network.floating-ip': 'floating_ip',
-};
-
-/** Where each module's result keeps the new object's id (the RETURN keys of the 2.x modules). */
-const ID_PATH: Partial<Record<KindName, string>> = {
-  'compute.keypair': 'keypair.name',
-  'compute.server-group': 'server_group.id',
-  'network.security-group': 'security_group.id',
-  'network.network': 'network.id',
-  'network.subnet': 'subnet.id',
-  'network.router': 'router.id',
-  'network.port': 'port.id',
-  'image.image': 'image.id',
-  'block-storage.volume': 'volume.id',
-  'compute.server': 'server.id',
-};
+/**
+ * One kind's block in the playbook: the tasks that recreate a resource of the kind, and how the
+ * playbook tags them, names them and finds the new object's id. Each file of tasks keeps its
+ * kinds' entries beside their tasks; the playbook's table (`ANSIBLE_KINDS` in playbook.ts) joins
+ * them, keyed by kind name, and hands it to the context.
+ */
+export interface AnsibleKind {
+  /** Tag on the kind's tasks: `ansible-playbook --tags network,subnet` runs those tasks only. */
+  tag: string;
+  /** The tasks for one resource; none for a kind that must exist at the destination. */
+  tasks?: (ctx: PlaybookContext, r: RenderResource) => Task[];
+  /**
+   * Where the module's result keeps the new object's id (the RETURN keys of the 2.x modules).
+   * A kind without one registers no result and has no new id.
+   */
+  idPath?: string | ((model: RenderModel, r: RenderResource) => string);
+  /**
+   * For a kind whose module finds objects by name: the kind's word in the names it gives and the
+   * notes it writes (`port-1d559053`, "the port module finds objects by name").
+   */
+  named?: string;
+}
 
 /**
  * Also on every task of the generic openstack.cloud.resource module (attributes a kind's module
@@ -72,16 +63,24 @@ export class PlaybookContext {
   private readonly needs = new Map<string, string[]>();
   readonly limitations: Limitation[] = [];
 
-  constructor(readonly model: RenderModel) {
+  constructor(
+    readonly model: RenderModel,
+    readonly kinds: Readonly<Record<KindName, AnsibleKind>>,
+  ) {
     for (const input of model.inputs) this.inputVars.set(input.symbol, this.vars.take(input.symbol));
-    this.names = destinationNames(model);
+    this.names = destinationNames(model, (kind) => kinds[kind].named);
     for (const r of model.resources) {
-      if (r.kind === 'network.security-group-rules') continue;
+      const idPath = kinds[r.kind].idPath;
+      if (!idPath) continue;
       const register = this.vars.take(r.symbol);
       this.registers.set(r.key, register);
-      const path = r.kind === 'network.floating-ip' ? floatingIpIdPath(model, r) : ID_PATH[r.kind];
-      if (path) this.ids.set(r.key, `${register}.${path}`);
+      this.ids.set(r.key, `${register}.${typeof idPath === 'string' ? idPath : idPath(model, r)}`);
     }
+  }
+
+  /** Whether a resource's tasks register a result with its new id. */
+  hasId(r: RenderResource): boolean {
+    return this.ids.has(r.key);
   }
 
   /** The variable a resource's main task registers its result in. */
@@ -168,7 +167,9 @@ export class PlaybookContext {
       args,
       tags:
         spec.tags ??
-        (spec.module === 'openstack.cloud.resource' ? [KIND_TAG[r.kind], RESOURCE_TAG] : [KIND_TAG[r.kind]]),
+        (spec.module === 'openstack.cloud.resource'
+          ? [this.kinds[r.kind].tag, RESOURCE_TAG]
+          : [this.kinds[r.kind].tag]),
     };
   }
 
@@ -191,7 +192,8 @@ export function floatingIpServer(model: RenderModel, r: RenderResource): RenderR
   );
 }
 
-function floatingIpIdPath(model: RenderModel, r: RenderResource): string {
+/** Where a floating IP's result keeps its id: the floating_ip module's, or the resource module's. */
+export function floatingIpIdPath(model: RenderModel, r: RenderResource): string {
   return floatingIpServer(model, r) ? 'floating_ip.id' : 'resource.id';
 }
 

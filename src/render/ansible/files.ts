@@ -2,8 +2,10 @@
  * The files beside the playbook: vars.yml (every input, with its default), requirements.yml
  * (the collection release the playbook needs) and the README.
  */
+import type { KindName } from '../../kinds/model.js';
+import { kindOf } from '../../kinds/registry.js';
 import type { RenderModel } from '../model.js';
-import { KIND_TAG, type PlaybookContext } from './context.js';
+import type { PlaybookContext } from './context.js';
 import { BUNDLE_VAR, CLOUD_VAR } from './names.js';
 import { IDS_FILE, VARS_FILE, type RenderedPlaybook } from './playbook.js';
 import { proofSection } from './proof.js';
@@ -62,27 +64,17 @@ export function requirementsYaml(ctx: PlaybookContext): string {
   );
 }
 
-const KIND_LABEL: Record<string, string> = {
-  keypair: 'keypairs',
-  server_group: 'server groups',
-  security_group: 'security groups',
-  security_group_rule: "security groups' rules",
-  network: 'networks',
-  subnet: 'subnets',
-  router: 'routers',
-  port: 'ports',
-  image: 'images',
-  volume: 'volumes',
-  server: 'servers',
-  floating_ip: 'floating IPs',
-};
-
 export function readme(model: RenderModel, playbook: RenderedPlaybook): string {
   const { ctx, tasks } = playbook;
   const { version, because } = ctx.minimumVersion();
   const hasData = model.resources.some((r) => r.data);
-  const counts = new Map<string, number>();
-  for (const r of model.resources) counts.set(KIND_TAG[r.kind], (counts.get(KIND_TAG[r.kind]) ?? 0) + 1);
+  const counts = new Map<KindName, number>();
+  for (const r of model.resources)
+    if (ctx.kinds[r.kind].tasks) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+  // In the order resources are rendered in, each kind's tag and what its noun calls several.
+  const tagRows = [...counts]
+    .sort(([a], [b]) => kindOf(a).renderRank - kindOf(b).renderRank || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([kind, n]) => `| \`${ctx.kinds[kind].tag}\` | ${kindOf(kind).noun[1]} | ${n} |`);
   const modules = [...new Set(tasks.map((t) => t.module))].sort();
   const lines: string[] = [
     `# Ansible playbook for Downpour bundle ${model.bundleId}`,
@@ -118,9 +110,7 @@ export function readme(model: RenderModel, playbook: RenderedPlaybook): string {
     '',
     '| tag | tasks for | in this bundle |',
     '| --- | --- | --- |',
-    ...Object.entries(KIND_LABEL)
-      .filter(([tag]) => counts.has(tag))
-      .map(([tag, label]) => `| \`${tag}\` | ${label} | ${counts.get(tag)} |`),
+    ...tagRows,
     ...(hasData ? ['| `data` | rebuilding the data files (also runs with `image` and `volume`) | |'] : []),
     '',
     '## Running it again',

@@ -4,7 +4,7 @@
  * its name, so a name must be unique among the objects of its kind the playbook creates.
  */
 import type { KindName } from '../../kinds/model.js';
-import type { RenderModel, RenderResource } from '../model.js';
+import type { RenderModel } from '../model.js';
 
 /** Variables the playbook itself defines or Ansible provides. */
 export const CLOUD_VAR = 'cloud';
@@ -22,33 +22,6 @@ export class VarNames {
   }
 }
 
-/** Kinds whose module finds objects by name. */
-const NAMED: ReadonlySet<KindName> = new Set([
-  'compute.keypair',
-  'compute.server-group',
-  'compute.server',
-  'network.network',
-  'network.subnet',
-  'network.router',
-  'network.port',
-  'network.security-group',
-  'image.image',
-  'block-storage.volume',
-]);
-
-const SHORT: Partial<Record<KindName, string>> = {
-  'compute.keypair': 'keypair',
-  'compute.server-group': 'server-group',
-  'compute.server': 'server',
-  'network.network': 'network',
-  'network.subnet': 'subnet',
-  'network.router': 'router',
-  'network.port': 'port',
-  'network.security-group': 'security-group',
-  'image.image': 'image',
-  'block-storage.volume': 'volume',
-};
-
 export interface DestinationName {
   name: string;
   /** Why it differs from the source's name, when it does. */
@@ -60,11 +33,15 @@ export interface DestinationName {
  * one made from the kind and source id, and a name already taken by an earlier resource of the
  * same kind gets the source id's first eight characters appended.
  */
-export function destinationNames(model: RenderModel): Map<string, DestinationName> {
+export function destinationNames(
+  model: RenderModel,
+  wordOf: (kind: KindName) => string | undefined,
+): Map<string, DestinationName> {
   const out = new Map<string, DestinationName>();
   const taken = new Map<KindName, Set<string>>();
   for (const r of model.resources) {
-    if (!NAMED.has(r.kind)) continue;
+    const word = wordOf(r.kind);
+    if (!word) continue;
     const inKind = taken.get(r.kind) ?? new Set<string>();
     taken.set(r.kind, inKind);
     const short = r.sourceId.replace(/^server-disk:/, '').slice(0, 8);
@@ -72,13 +49,13 @@ export function destinationNames(model: RenderModel): Map<string, DestinationNam
     let entry: DestinationName;
     if (source === '') {
       entry = {
-        name: `${SHORT[r.kind] ?? 'object'}-${short}`,
-        renamed: `unnamed at the source; the ${moduleOf(r)} module finds objects by name`,
+        name: `${word}-${short}`,
+        renamed: `unnamed at the source; the ${moduleOf(word)} module finds objects by name`,
       };
     } else if (inKind.has(source)) {
       entry = {
         name: `${source}-${short}`,
-        renamed: `renamed from ${source}, which an earlier ${SHORT[r.kind] ?? r.kind} in this bundle has; the ${moduleOf(r)} module finds objects by name`,
+        renamed: `renamed from ${source}, which an earlier ${word} in this bundle has; the ${moduleOf(word)} module finds objects by name`,
       };
     } else {
       entry = { name: source };
@@ -89,6 +66,6 @@ export function destinationNames(model: RenderModel): Map<string, DestinationNam
   return out;
 }
 
-function moduleOf(r: RenderResource): string {
-  return (SHORT[r.kind] ?? r.kind).replace('-', '_');
+function moduleOf(word: string): string {
+  return word.replace('-', '_');
 }

@@ -3,8 +3,18 @@
  * rules, floating IPs. Each creates what Downpour's import creates (src/kinds/apply/), with the
  * openstack.cloud module for the kind, and says in a comment where a module cannot.
  */
+import type { KindName } from '../../kinds/model.js';
 import { docOf, type RenderResource } from '../model.js';
-import { bool, floatingIpServer, int, list, text, type PlaybookContext } from './context.js';
+import {
+  bool,
+  floatingIpIdPath,
+  floatingIpServer,
+  int,
+  list,
+  text,
+  type AnsibleKind,
+  type PlaybookContext,
+} from './context.js';
 import { expr, type Jinja, type Task, type Value } from './yaml.js';
 
 /**
@@ -463,3 +473,19 @@ export function floatingIpTasks(ctx: PlaybookContext, r: RenderResource): Task[]
     }),
   ];
 }
+
+/** The blocks of this file by kind name: part of the playbook's table (`ANSIBLE_KINDS`). */
+export const ANSIBLE_NETWORK = {
+  'network.security-group': {
+    tag: 'security_group',
+    tasks: securityGroupTasks,
+    idPath: 'security_group.id',
+    named: 'security-group',
+  },
+  'network.security-group-rules': { tag: 'security_group_rule', tasks: securityGroupRuleTasks },
+  'network.network': { tag: 'network', tasks: networkTasks, idPath: 'network.id', named: 'network' },
+  'network.subnet': { tag: 'subnet', tasks: subnetTasks, idPath: 'subnet.id', named: 'subnet' },
+  'network.router': { tag: 'router', tasks: routerTasks, idPath: 'router.id', named: 'router' },
+  'network.port': { tag: 'port', tasks: portTasks, idPath: 'port.id', named: 'port' },
+  'network.floating-ip': { tag: 'floating_ip', tasks: floatingIpTasks, idPath: floatingIpIdPath },
+} satisfies Partial<Record<KindName, AnsibleKind>>;

@@ -5,36 +5,24 @@
  */
 import type { KindName } from '../../kinds/model.js';
 import { DATA_DIR } from '../data-script.js';
-import type { RenderModel, RenderResource } from '../model.js';
-import { keypairTasks, imageTasks, serverGroupTasks, serverTasks, volumeTasks } from './compute.js';
-import { PlaybookContext, text } from './context.js';
+import type { RenderModel } from '../model.js';
+import { ANSIBLE_COMPUTE } from './compute.js';
+import { PlaybookContext, text, type AnsibleKind } from './context.js';
 import { BUNDLE_VAR, CLOUD_VAR } from './names.js';
-import {
-  floatingIpTasks,
-  networkTasks,
-  portTasks,
-  routerTasks,
-  securityGroupRuleTasks,
-  securityGroupTasks,
-  subnetTasks,
-} from './network.js';
+import { ANSIBLE_NETWORK } from './network.js';
 import { Jinja, expr, playbookYaml, type Task, type Value } from './yaml.js';
 
-type Builder = (ctx: PlaybookContext, r: RenderResource) => Task[];
-
-const BUILDERS: Partial<Record<KindName, Builder>> = {
-  'compute.keypair': keypairTasks,
-  'compute.server-group': serverGroupTasks,
-  'network.security-group': securityGroupTasks,
-  'network.security-group-rules': securityGroupRuleTasks,
-  'network.network': networkTasks,
-  'network.subnet': subnetTasks,
-  'network.router': routerTasks,
-  'network.port': portTasks,
-  'image.image': imageTasks,
-  'block-storage.volume': volumeTasks,
-  'compute.server': serverTasks,
-  'network.floating-ip': floatingIpTasks,
+/**
+ * Each kind's block in the playbook, keyed by kind name: its tasks, its tag, where its module's
+ * result keeps the new id, and the word of a module that finds objects by name. Each file of
+ * blocks keeps its part of the table beside its blocks. Flavors and volume types must exist at
+ * the destination: they are inputs, with no tasks of their own.
+ */
+export const ANSIBLE_KINDS: Readonly<Record<KindName, AnsibleKind>> = {
+  'compute.flavor': { tag: 'flavor' },
+  'block-storage.volume-type': { tag: 'volume_type' },
+  ...ANSIBLE_COMPUTE,
+  ...ANSIBLE_NETWORK,
 };
 
 export const IDS_FILE = 'ids.json';
@@ -106,11 +94,11 @@ export interface RenderedPlaybook {
 }
 
 export function renderPlaybook(model: RenderModel): RenderedPlaybook {
-  const ctx = new PlaybookContext(model);
+  const ctx = new PlaybookContext(model, ANSIBLE_KINDS);
   for (const v of ['downpour_bundle', 'downpour_ids', 'downpour_floating_ips']) ctx.vars.take(v);
   const groups: Group[] = model.resources.map((r, index) => ({
     index,
-    tasks: BUILDERS[r.kind]?.(ctx, r) ?? [],
+    tasks: ANSIBLE_KINDS[r.kind].tasks?.(ctx, r) ?? [],
   }));
   const resourceTasks = orderByReferences(groups).flatMap((g) => g.tasks);
 
@@ -149,7 +137,7 @@ export function renderPlaybook(model: RenderModel): RenderedPlaybook {
   const ids: Record<string, Value> = {};
   const floatingIps: Value[] = [];
   for (const r of model.resources) {
-    if (r.kind === 'network.security-group-rules') continue;
+    if (!ctx.hasId(r)) continue;
     ids[r.sourceId] = expr(`${ctx.idOf(r)} | default('')`);
     if (r.kind === 'network.floating-ip') {
       const address = ctx.idOf(r).replace(/\.id$/, '.floating_ip_address');

@@ -2,6 +2,7 @@
  * Keypairs, server groups, images, volumes and servers as Heat resources. An image is never one:
  * Heat cannot carry its bytes, so the upload step puts it into Glance and a parameter names it.
  */
+import type { KindName } from '../../kinds/model.js';
 import { docOf, refTo } from '../model.js';
 import {
   list,
@@ -170,3 +171,12 @@ export const server: BlockMaker = (ctx, r) => {
     );
   return { comment: [r.comment, ...extra], resources };
 };
+
+/** The blocks of this file by kind name: part of the template's table (`HEAT_KINDS`). */
+export const HEAT_COMPUTE = {
+  'compute.keypair': keypair,
+  'compute.server-group': serverGroup,
+  'image.image': image,
+  'block-storage.volume': volume,
+  'compute.server': server,
+} satisfies Partial<Record<KindName, BlockMaker>>;

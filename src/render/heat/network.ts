@@ -1,4 +1,5 @@
 /** Networks, subnets, routers, ports and floating IPs as Heat resources. */
+import type { KindName } from '../../kinds/model.js';
 import { docOf, refTo } from '../model.js';
 import {
   list,
@@ -186,3 +187,12 @@ export const floatingIp: BlockMaker = (ctx, r) => {
     ],
   );
 };
+
+/** The blocks of this file by kind name: part of the template's table (`HEAT_KINDS`). */
+export const HEAT_NETWORK = {
+  'network.network': network,
+  'network.subnet': subnet,
+  'network.router': router,
+  'network.port': port,
+  'network.floating-ip': floatingIp,
+} satisfies Partial<Record<KindName, BlockMaker>>;

@@ -6,8 +6,17 @@
  * groups, like Downpour's rules node), and a rule for any protocol is part of its group, naming
  * another group by `get_resource` unless that would make two groups wait for each other.
  */
+import type { KindName } from '../../kinds/model.js';
 import { docOf, identifier, refTo, type RenderResource } from '../model.js';
-import { list, nonEmpty, ownTags, props, type HeatBlock, type HeatContext } from './common.js';
+import {
+  list,
+  nonEmpty,
+  ownTags,
+  props,
+  type BlockMaker,
+  type HeatBlock,
+  type HeatContext,
+} from './common.js';
 
 interface RuleDoc {
   direction: 'ingress' | 'egress';
@@ -177,3 +186,9 @@ export function securityGroupRulesBlock(ctx: HeatContext, r: RenderResource): Om
   }
   return { comment, resources };
 }
+
+/** The blocks of this file by kind name: part of the template's table (`HEAT_KINDS`). */
+export const HEAT_SECURITY_GROUPS = {
+  'network.security-group': securityGroupBlock,
+  'network.security-group-rules': securityGroupRulesBlock,
+} satisfies Partial<Record<KindName, BlockMaker>>;

@@ -22,10 +22,10 @@ import {
   type HeatTemplate,
   type HeatUpload,
 } from './common.js';
-import { image, keypair, server, serverGroup, volume } from './compute.js';
-import { floatingIp, network, port, router, subnet } from './network.js';
+import { HEAT_COMPUTE } from './compute.js';
+import { HEAT_NETWORK } from './network.js';
 import { GroupGraph } from './group-graph.js';
-import { securityGroupBlock, securityGroupRulesBlock } from './security-groups.js';
+import { HEAT_SECURITY_GROUPS } from './security-groups.js';
 
 /** Flavors and volume types always exist at the destination: they are parameters, never resources. */
 const mustExist: BlockMaker = (_ctx, r) => ({
@@ -33,21 +33,16 @@ const mustExist: BlockMaker = (_ctx, r) => ({
   resources: [],
 });
 
-const MAKERS: Record<KindName, BlockMaker> = {
+/**
+ * Each kind's block in the template, keyed by kind name: the HOT resources that stand for one
+ * resource. Each file of blocks keeps its part of the table beside its blocks.
+ */
+export const HEAT_KINDS: Readonly<Record<KindName, BlockMaker>> = {
   'compute.flavor': mustExist,
   'block-storage.volume-type': mustExist,
-  'compute.keypair': keypair,
-  'compute.server-group': serverGroup,
-  'network.security-group': securityGroupBlock,
-  'network.security-group-rules': securityGroupRulesBlock,
-  'network.network': network,
-  'network.subnet': subnet,
-  'network.router': router,
-  'network.port': port,
-  'image.image': image,
-  'block-storage.volume': volume,
-  'compute.server': server,
-  'network.floating-ip': floatingIp,
+  ...HEAT_COMPUTE,
+  ...HEAT_NETWORK,
+  ...HEAT_SECURITY_GROUPS,
 };
 
 /** Heat resources a resource's properties name through `get_resource`. */
@@ -160,7 +155,7 @@ export function buildHeatTemplate(model: RenderModel): HeatTemplate {
   };
   const blocks: HeatBlock[] = [];
   for (const r of model.resources) {
-    const made = MAKERS[r.kind](ctx, r);
+    const made = HEAT_KINDS[r.kind](ctx, r);
     ctx.expansions.set(
       r.symbol,
       made.resources.map((x) => x.name),

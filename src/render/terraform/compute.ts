@@ -5,11 +5,20 @@
  * through an image it is created from, boot from volume as a block device, data volumes
  * attached after boot, a stopped source server stopped again.
  */
+import type { KindName } from '../../kinds/model.js';
 import { DATA_DIR } from '../data-script.js';
 import { expr, type HclExpr } from '../hcl.js';
 import { docOf, zoneInput, type RenderData, type RenderResource } from '../model.js';
 import { Body, list, num, ownTags, str, stringMap, strings, text } from './body.js';
-import { required, resource, TF_TYPE, type TfBlock, type TfContext, type TfEmit } from './context.js';
+import {
+  required,
+  resource,
+  TF_TYPE,
+  type TerraformKind,
+  type TfBlock,
+  type TfContext,
+  type TfEmit,
+} from './context.js';
 
 export function keypairEmit(ctx: TfContext, r: RenderResource): TfEmit {
   const d = r.doc;
@@ -205,3 +214,12 @@ export function serverEmit(ctx: TfContext, r: RenderResource): TfEmit {
   }
   return { blocks, main, waitFor: blocks, mapped: true, notes };
 }
+
+/** The blocks of this file by kind name: part of the configuration's table (`TERRAFORM_KINDS`). */
+export const TERRAFORM_COMPUTE = {
+  'compute.keypair': { emit: keypairEmit, summary: 10 },
+  'compute.server-group': { emit: serverGroupEmit, summary: 11 },
+  'image.image': { emit: imageEmit, summary: 3 },
+  'block-storage.volume': { emit: volumeEmit, summary: 2 },
+  'compute.server': { emit: serverEmit, summary: 1 },
+} satisfies Partial<Record<KindName, TerraformKind>>;

@@ -19,6 +19,14 @@ export interface TfBlock {
 }
 
 /** What one model resource becomes. */
+/** One kind's block in the configuration: part of the table in terraform.ts (`TERRAFORM_KINDS`). */
+export interface TerraformKind {
+  /** The blocks of one resource; none for a kind that must exist at the destination (a variable). */
+  emit?: (ctx: TfContext, r: RenderResource) => TfEmit;
+  /** Where the README's one-line summary counts the kind (lower first); uncounted without one. */
+  summary?: number;
+}
+
 export interface TfEmit {
   /** In the order they are written. */
   blocks: TfBlock[];

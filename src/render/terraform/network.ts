@@ -4,6 +4,7 @@
  * floating-ip.ts): fixed IPs and MAC addresses kept on ports, router interfaces at the source's
  * addresses, the source's default security group merged into the destination's.
  */
+import type { KindName } from '../../kinds/model.js';
 import { expr } from '../hcl.js';
 import { docOf, type RenderResource } from '../model.js';
 import { Body, bool, list, num, ownTags, str, strings, text } from './body.js';
@@ -14,6 +15,7 @@ import {
   TF_TYPE,
   type TfBlock,
   type TfContext,
+  type TerraformKind,
   type TfEmit,
 } from './context.js';
 
@@ -362,3 +364,14 @@ function inputName(ctx: TfContext, networkId: string) {
   const r = ctx.inputOf('network.network', networkId);
   return r ? expr(`var.${r.symbol}`) : undefined;
 }
+
+/** The blocks of this file by kind name: part of the configuration's table (`TERRAFORM_KINDS`). */
+export const TERRAFORM_NETWORK = {
+  'network.security-group': { emit: securityGroupEmit, summary: 9 },
+  'network.security-group-rules': { emit: securityGroupRulesEmit },
+  'network.network': { emit: networkEmit, summary: 4 },
+  'network.subnet': { emit: subnetEmit, summary: 5 },
+  'network.router': { emit: routerEmit, summary: 6 },
+  'network.port': { emit: portEmit, summary: 7 },
+  'network.floating-ip': { emit: floatingIpEmit, summary: 8 },
+} satisfies Partial<Record<KindName, TerraformKind>>;

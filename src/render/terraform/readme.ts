@@ -1,32 +1,27 @@
 /** README.md of a rendered Terraform configuration: how to apply it, and what it cannot say. */
 import type { KindName } from '../../kinds/model.js';
 import { ASSEMBLE_SCRIPT } from '../data-script.js';
+import { kindOf } from '../../kinds/registry.js';
 import { docOf, type RenderModel, type RenderResource } from '../model.js';
 
 /** The provider release the tests check the configuration against. */
 export const CHECKED_AGAINST = 'terraform-provider-openstack v3.4.0';
 
-const NOUNS: Partial<Record<KindName, [string, string]>> = {
-  'compute.server': ['server', 'servers'],
-  'block-storage.volume': ['volume', 'volumes'],
-  'image.image': ['image', 'images'],
-  'network.network': ['network', 'networks'],
-  'network.subnet': ['subnet', 'subnets'],
-  'network.router': ['router', 'routers'],
-  'network.port': ['port', 'ports'],
-  'network.floating-ip': ['floating IP', 'floating IPs'],
-  'network.security-group': ['security group', 'security groups'],
-  'compute.keypair': ['keypair', 'keypairs'],
-  'compute.server-group': ['server group', 'server groups'],
-};
-
-function summary(model: RenderModel): string {
-  const parts: string[] = [];
-  for (const [kind, [one, many]] of Object.entries(NOUNS) as [KindName, [string, string]][]) {
-    const n = model.resources.filter((r) => r.kind === kind).length;
-    if (n) parts.push(`${n} ${n === 1 ? one : many}`);
-  }
-  return parts.join(', ');
+/**
+ * How many of each kind the configuration creates, with the kind's noun: in the order of
+ * `summaryRank` (kinds without one are not counted).
+ */
+function summary(model: RenderModel, summaryRank: (kind: KindName) => number | undefined): string {
+  const counts = new Map<KindName, number>();
+  for (const r of model.resources) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+  return [...counts]
+    .flatMap(([kind, n]) => {
+      const rank = summaryRank(kind);
+      return rank === undefined ? [] : [{ rank, n, noun: kindOf(kind).noun }];
+    })
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ n, noun: [one, many] }) => `${n} ${n === 1 ? one : many}`)
+    .join(', ');
 }
 
 /** What the configuration cannot express, for what this bundle holds. */
@@ -87,7 +82,10 @@ function limits(model: RenderModel): string[] {
   return out;
 }
 
-export function terraformReadme(model: RenderModel): string {
+export function terraformReadme(
+  model: RenderModel,
+  summaryRank: (kind: KindName) => number | undefined,
+): string {
   const hasData = model.resources.some((r) => r.data);
   const inputs = model.inputs.map(
     (i) =>
@@ -99,7 +97,7 @@ export function terraformReadme(model: RenderModel): string {
     `# Project ${model.source.project.name} of cloud ${model.source.cloud}, as Terraform`,
     '',
     `Rendered by \`downpour render --format terraform\` from bundle \`${model.bundleId}\`,`,
-    `exported ${model.exportedAt}. It creates ${model.resources.length} resources: ${summary(model)}.`,
+    `exported ${model.exportedAt}. It creates ${model.resources.length} resources: ${summary(model, summaryRank)}.`,
     '',
     'It is written for the `terraform-provider-openstack/openstack` provider, version 3.4 or a later',
     '3.x. OpenTofu applies it the same way: read `tofu` for `terraform` below.',

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REMOVAL_ORDER } from '../../../src/migrate/destroy.js';
-import { APPLIES, KINDS } from '../../../src/kinds/registry.js';
+import { APPLIES, KINDS, REMOVAL_ORDER } from '../../../src/kinds/registry.js';
 import { KIND_NAMES } from '../../../src/kinds/model.js';
 
 describe('the registry of kinds', () => {
