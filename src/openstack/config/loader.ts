@@ -306,7 +306,7 @@ function buildCloud(
     const seconds = Number(timeoutValue);
     if (!Number.isFinite(seconds) || seconds <= 0)
       throw new ConfigError(
-        `cloud "${name}"${where}: api_timeout must be a number of seconds above 0, not "${String(timeoutValue)}"`,
+        `cloud "${name}"${where}: api_timeout must be a number of seconds above 0, not ${JSON.stringify(timeoutValue)}`,
       );
     apiTimeoutMs = Math.round(seconds * 1000);
   }
