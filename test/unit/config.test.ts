@@ -339,6 +339,16 @@ describe('how a cloud entry is read', () => {
     expect(load(base).verify).toBe(true);
   });
 
+  it('reads api_timeout in seconds, as openstacksdk does, and refuses one that is not a number above 0', () => {
+    const base =
+      'clouds:\n  c:\n    auth: {auth_url: "https://k/v3", username: u, password: pw-t, project_name: p}\n';
+    expect(load(`${base}    api_timeout: 30\n`).apiTimeoutMs).toBe(30_000);
+    expect(load(`${base}    api_timeout: "2.5"\n`).apiTimeoutMs).toBe(2_500);
+    expect(load(base).apiTimeoutMs).toBeUndefined();
+    const err = configError(() => load(`${base}    api_timeout: soon\n`));
+    expect(err.message).toContain('api_timeout must be a number of seconds above 0, not "soon"');
+  });
+
   it('takes verify: <path> as the CA bundle and keeps verifying', () => {
     const cloud = load(
       'clouds:\n  c:\n    auth: {auth_url: "https://k/v3", username: u, password: pw-v, project_name: p}\n    verify: /etc/ssl/corp-ca.pem\n',
