@@ -25,17 +25,25 @@ const PROBES: Record<string, Probe> = Object.fromEntries(
   }),
 );
 
+/** An object of this bundle that the probes met: when it was made tells a live run from a lost journal. */
+export interface EarlierObject {
+  kind: string;
+  id: string;
+  createdAt: number | undefined;
+}
+
 /**
  * The kinds, among those `nodes` has, of which the destination holds no object tagged with
- * this bundle. A kind whose probe fails is left out: its nodes are looked for one by one.
+ * this bundle (`empty`), and one object of each kind that has some (`found`). A kind whose
+ * probe fails is in neither: its nodes are looked for one by one.
  */
-export async function nothingEarlierOf(
+export async function earlierObjectsOf(
   session: Session,
   bundleId: string,
   caps: DestinationCaps,
   nodes: ReadonlyMap<string, GraphNode>,
   signal?: AbortSignal,
-): Promise<Set<string>> {
+): Promise<{ empty: Set<string>; found: EarlierObject[] }> {
   const tags = [`downpour:bundle=${bundleId}`];
   const probes: Record<string, Probe> = { ...PROBES };
   // Servers carry the tag from their create on; without server tags they are found by metadata.
@@ -43,15 +51,29 @@ export async function nothingEarlierOf(
     probes['compute.server'] = (s, t, sig) => servers.list(s, { tags: t, limit: 1 }, opts(sig));
   const kinds = [...new Set([...nodes.values()].map((n) => n.kind))].filter((k) => probes[k]);
   const empty = new Set<string>();
+  const found: EarlierObject[] = [];
   await Promise.all(
     kinds.map(async (kind) => {
       try {
-        for await (const _ of (probes[kind] as Probe)(session, tags, signal)) return;
+        for await (const item of (probes[kind] as Probe)(session, tags, signal)) {
+          found.push({ kind, ...describe(item) });
+          return;
+        }
         empty.add(kind);
       } catch (err) {
         session.logger.debug(`looking for earlier ${kind} objects of this bundle: ${errorMessage(err)}`);
       }
     }),
   );
-  return empty;
+  return { empty, found };
+}
+
+/** Id and creation time of a listed object (Neutron's `created_at`, Nova's `created`). */
+function describe(item: unknown): { id: string; createdAt: number | undefined } {
+  const o = (item ?? {}) as { id?: unknown; created_at?: unknown; created?: unknown };
+  const when =
+    typeof o.created_at === 'string' ? o.created_at : typeof o.created === 'string' ? o.created : '';
+  // Neutron writes UTC without a zone ("2026-12-02T07:31:02Z" or without the Z).
+  const ms = when ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(when) ? when : `${when}Z`) : NaN;
+  return { id: typeof o.id === 'string' ? o.id : '?', createdAt: Number.isFinite(ms) ? ms : undefined };
 }

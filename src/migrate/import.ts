@@ -34,7 +34,7 @@ import {
   type JournalEntry,
 } from './journal.js';
 import { verifyImport, type VerificationCheck } from './verify-import.js';
-import { nothingEarlierOf } from './earlier.js';
+import { earlierObjectsOf } from './earlier.js';
 
 export interface LoadedBundle {
   reader: BundleReader;
@@ -71,6 +71,45 @@ export async function withDestinationLock<T>(
     `downpour ${command} of bundle ${bundleId}`,
     body,
   );
+}
+
+/** How recent another run's object must be to count as that run still under way. */
+export const CONCURRENT_RUN_WINDOW_MS = 15 * 60_000;
+
+/**
+ * A first run here (no journal) looks once per kind for objects tagged with this bundle. Some
+ * made moments ago mean another import of it into this project is under way, on another
+ * machine or from another copy of the bundle: refused (exit 7) rather than both creating.
+ * Older ones are an earlier import whose journal was lost, and are adopted.
+ */
+async function firstRunProbe(
+  session: Session,
+  bundle: LoadedBundle,
+  destination: DestinationKey,
+  caps: DestinationCaps,
+  nodes: ReadonlyMap<string, GraphNode>,
+  options: ImportOptions,
+  signal: AbortSignal | undefined,
+): Promise<Set<string>> {
+  const { empty, found } = await earlierObjectsOf(session, bundle.bundleId, caps, nodes, signal);
+  const now = Date.now();
+  const recent = found
+    .filter((f) => f.createdAt !== undefined && now - f.createdAt < CONCURRENT_RUN_WINDOW_MS)
+    .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+  const newest = recent[0];
+  if (newest && !options.adopt) {
+    const ago = Math.max(0, Math.round((now - (newest.createdAt ?? now)) / 1000));
+    throw new DownpourError(
+      'E_CONCURRENT_IMPORT',
+      ExitCode.locked,
+      `another import of bundle ${bundle.bundleId} into project ${destination.project.name} seems to be under way: its ${newest.kind} ${newest.id} was made ${ago} s ago, and this machine has no journal of it`,
+      {
+        hint: 'Let that import finish, and run destroy or import again where it runs (its journal is there). If it is dead, run this import with --adopt to take over what it made.',
+        details: { recent },
+      },
+    );
+  }
+  return empty;
 }
 
 export function destinationOf(session: Session): DestinationKey {
@@ -117,6 +156,12 @@ export interface ImportOptions {
   savedPlan?: Plan;
   /** Where the journal lives (a file, or a folder for the default file name). */
   state?: string;
+  /**
+   * Take over what another import of this bundle made in this project moments ago, for which
+   * this machine has no journal (that run is known to be dead). Without it such an import is
+   * refused (exit 7), since the other run may still be creating.
+   */
+  adopt?: boolean;
   apiConcurrency?: number;
   dataConcurrency?: number;
   progress?: ProgressSink;
@@ -253,7 +298,7 @@ async function importLocked(
     caps,
     ...(resuming
       ? {}
-      : { nothingEarlier: await nothingEarlierOf(session, bundle.bundleId, caps, nodes, signal) }),
+      : { nothingEarlier: await firstRunProbe(session, bundle, destination, caps, nodes, options, signal) }),
     progress,
     logger,
     ...(signal ? { signal } : {}),

@@ -4,7 +4,7 @@
  * request of the first run, so it is surely mid-way when the second starts.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,5 +112,24 @@ describe.skipIf(!configFile)('concurrent runs on one migration', () => {
     const again = await downpour([...args, '--json'], { cwd: work, env });
     expect(again.code, explain(again)).toBe(0);
     expect((JSON.parse(again.stdout) as { outcome: string }).outcome).toBe('complete');
+  });
+
+  it('an import of another copy of the bundle (no shared journal, as on another machine) sees the fresh objects of the first at the destination and refuses; with --adopt it takes them over and creates nothing twice', async () => {
+    // The import of the test before made everything moments ago, and its journal is beside shop.bundle.
+    await cp(join(work, 'shop.bundle'), join(work, 'copy.bundle'), { recursive: true });
+    const other = await downpour(['import', 'copy.bundle', '--cloud', 'dst'], { cwd: work, env });
+    expect(other.code, explain(other)).toBe(7);
+    expect(other.stderr).toMatch(
+      /another import of bundle [0-9a-f-]+ into project dst seems to be under way: its \S+ \S+ was made \d+ s ago/,
+    );
+    expect(other.stderr).toContain('--adopt');
+    const adopted = await downpour(['import', 'copy.bundle', '--cloud', 'dst', '--adopt', '--json'], {
+      cwd: work,
+      env,
+    });
+    expect(adopted.code, explain(adopted)).toBe(0);
+    const report = JSON.parse(adopted.stdout) as { outcome: string; nodes: { status: string }[] };
+    expect(report.outcome).toBe('complete');
+    expect(report.nodes.filter((n) => n.status === 'created')).toEqual([]);
   });
 });

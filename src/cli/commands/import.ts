@@ -72,6 +72,10 @@ Example:
     .option('--parallel <n>', 'API calls at once', '8')
     .option('--parallel-data <n>', 'uploads at once', '2')
     .option('--report <file>', 'also write the report (old -> new ids, floating IPs, checks) as JSON')
+    .option(
+      '--adopt',
+      'take over what another import of this bundle made here moments ago (with no journal on this machine), once that run is known to be dead',
+    )
     .addHelpText(
       'after',
       `
@@ -79,6 +83,11 @@ Every created object is journalled the moment its create call returns, and carri
 metadata) naming the bundle and its source id. Kill the import at any moment and run the same
 command again: it adopts what was created, finishes what was half done, and creates the rest.
 A failure skips only what depends on it; the run then ends with exit code 3 (run it again).
+
+One import or destroy of a bundle into a project runs at a time on a machine: a second one
+exits 7, naming the first. An import with no journal here that finds objects of the same bundle
+made in the project in the last 15 minutes (another machine, or another copy of the bundle) also
+exits 7 rather than create them twice; --adopt takes them over once that run is known dead.
 
 Image and volume data goes first, each chunk checked against its SHA-256 as it is uploaded,
 and the rest is created once it is all in. A damaged bundle stops the import with exit code 6;
@@ -104,6 +113,7 @@ Example:
             mapping,
             ...(savedPlan ? { savedPlan } : {}),
             ...(opts['state'] ? { state: opts['state'] } : {}),
+            ...(opts['adopt'] ? { adopt: true } : {}),
             apiConcurrency: parallel,
             dataConcurrency: parallelData,
             progress,
