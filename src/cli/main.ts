@@ -39,13 +39,17 @@ export function buildProgram(): Command {
     'after',
     `
 Exit codes:
-  0  success                     4  preflight refused, nothing created (quota, mapping, missing API)
-  1  unexpected failure          5  authentication or authorisation refused
-  2  usage or bad input          6  bundle integrity (missing, truncated or tampered data)
-  3  partial: state saved, run the same command again    7  another run holds the bundle or destination
-                                 8  the disk under the bundle is full: what was written is kept
-                                 9  an endpoint cannot be reached, does not answer, or is not OpenStack's
-                                 130  interrupted: state saved
+  0    success
+  1    unexpected failure (a bug: run again with --debug and report it)
+  2    usage or bad input (flags, clouds.yaml, selection, mapping file)
+  3    partial: state saved, run the same command again
+  4    preflight refused, nothing created (quota, mapping, missing API)
+  5    authentication or authorisation refused
+  6    bundle integrity (missing, truncated or tampered data)
+  7    another run holds the bundle or the destination (the error names it)
+  8    the disk under the bundle is full: what was written is kept
+  9    an endpoint cannot be reached, does not answer, or is not OpenStack's
+  130  interrupted: state saved
 
 Examples:
   downpour clouds                          list the clouds in clouds.yaml
