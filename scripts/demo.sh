@@ -44,7 +44,8 @@ echo "== building the sample workload in the Zed cloud, tenant src"
 source_side "$ROOT/node_modules/.bin/tsx" "$ROOT/scripts/sample-workload.ts" create --prefix "$PREFIX" --image-mib 16
 
 zed clouds --cloud src
-zed select --cloud src --tag app=shop -o shop.yaml
+# the demo's own servers by name: the tenant is shared with the test suites, whose workloads carry the same tag
+zed select --cloud src --server "$PREFIX-web" --server "$PREFIX-db" -o shop.yaml
 zed export shop.yaml --cloud src -o shop.bundle
 zed pack shop.bundle -o shop.tar
 echo
