@@ -48,7 +48,7 @@ Exit codes:
   6    bundle integrity (missing, truncated or tampered data)
   7    another run holds the bundle or the destination (the error names it)
   8    the disk under the bundle is full: what was written is kept
-  9    an endpoint cannot be reached, does not answer, or is not OpenStack's
+  9    an endpoint cannot be reached, does not answer, fails TLS, or is not OpenStack's
   130  interrupted: state saved
 
 Examples:
