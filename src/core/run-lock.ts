@@ -5,7 +5,7 @@
  * another host cannot be checked from here, so the error says how to clear it by hand.
  */
 import { readFileSync } from 'node:fs';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { DownpourError, ExitCode } from './errors.js';
 
@@ -96,6 +96,35 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
   }
 }
 
+/** How long a takeover may hold its own short lock before that counts as left by a killed run. */
+const TAKEOVER_STALE_MS = 10_000;
+
+/** Remove the lock at `path` if it still is `stale`'s, holding `path.takeover` meanwhile. */
+async function removeStale(path: string, stale: LockHolder): Promise<void> {
+  const mutex = `${path}.takeover`;
+  let file;
+  try {
+    file = await open(mutex, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const age = await stat(mutex).then(
+      (st) => Date.now() - st.mtimeMs,
+      () => 0,
+    );
+    if (age > TAKEOVER_STALE_MS) await unlink(mutex).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    return;
+  }
+  try {
+    const now = await readHolder(path);
+    if (now && (sameHolder(now, stale) || (now.pid === -1 && stale.pid === -1)))
+      await unlink(path).catch(() => undefined);
+  } finally {
+    await file.close();
+    await unlink(mutex).catch(() => undefined);
+  }
+}
+
 const sameHolder = (a: LockHolder | undefined, b: LockHolder) =>
   !!a && a.host === b.host && a.pid === b.pid && a.since === b.since;
 
@@ -119,7 +148,7 @@ export class RunLock {
       since: new Date().toISOString(),
       command,
     };
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
       try {
         const file = await open(path, 'wx', 0o600);
         try {
@@ -135,23 +164,9 @@ export class RunLock {
       const holder = await readHolder(path);
       if (!holder) continue; // released meanwhile
       if (holder.pid !== -1 && isAlive(holder)) throw new LockedError(what, path, holder);
-      // A dead holder's lock: move it aside under a name of our own. Only one of several runs
-      // doing this at once succeeds; the others see the winner's lock on their next attempt.
-      const aside = `${path}.stale-${process.pid}`;
-      try {
-        await rename(path, aside);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
-      }
-      const moved = await readHolder(aside);
-      if (holder.pid !== -1 && !sameHolder(moved, holder) && moved) {
-        // A live lock was taken between our read and our move: put it back, and refuse.
-        await link(aside, path).catch(() => undefined);
-        await unlink(aside).catch(() => undefined);
-        throw new LockedError(what, path, moved);
-      }
-      await unlink(aside).catch(() => undefined);
+      // A dead holder's lock goes, under a short-lived second lock, so that of several runs
+      // doing this at once only one removes it, and never a live lock taken meanwhile.
+      await removeStale(path, holder);
     }
     const holder = await readHolder(path);
     if (holder) throw new LockedError(what, path, holder);
