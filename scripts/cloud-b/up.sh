@@ -40,6 +40,12 @@ COMPUTE_AZ=zone-b1   # unlike the first cloud's "nova"
 VOLUME_AZ=vol-b1     # unlike the first cloud's "nova"
 NFS_SHARE="$IP:$S/cinder/nfs-export"
 MNT="$S/cinder/mnt/$(printf '%s' "$NFS_SHARE" | md5sum | cut -d' ' -f1)"
+# what makes this cloud itself, for the configuration files both clouds share (REGION: lib.sh)
+CONF_STATE=$S
+DEFAULT_VOLUME_TYPE=standard
+FLAT_NETWORK=extnet
+# shellcheck source=../lib/service-conf.sh
+. "$HERE/../lib/service-conf.sh"
 
 now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
 T0=$(now_ms); TIMES=()
@@ -164,31 +170,6 @@ once() { # once KEY CMD... (CMD runs via inb)
   if inb "$@" >>"$logf" 2>&1; then echo "$PKGVER" >"$R$S/done/$key"
   else tail -20 "$logf"; die "$key failed (see $logf)"; fi
 }
-ks_authtoken() { cat <<EOF
-www_authenticate_uri = $KS/
-auth_url = $KS/
-auth_type = password
-project_domain_name = Default
-user_domain_name = Default
-project_name = service
-username = $1
-password = $PW
-region_name = $REGION
-service_token_roles = service
-service_token_roles_required = true
-EOF
-}
-ks_client() { cat <<EOF
-auth_url = $KS/
-auth_type = password
-project_domain_name = Default
-user_domain_name = Default
-project_name = service
-username = $1
-password = $PW
-region_name = $REGION
-EOF
-}
 uwsgi_ini() { # uwsgi_ini NAME WSGI_SCRIPT PROCESSES THREADS [EXTRA LINES] -> $S/NAME-uwsgi.ini
   write_if_changed "$S/$1-uwsgi.ini" <<EOF
 [uwsgi]
@@ -269,19 +250,7 @@ tmark "2 mariadb + rabbitmq" "$t"
 # ---------------------------------------------------------------- 3. Keystone
 t=$(now_ms)
 mkdir -p "$R$S/keystone/fernet-keys" "$R$S/keystone/credential-keys"
-write_if_changed /etc/keystone/keystone.conf <<EOF
-[DEFAULT]
-[database]
-connection = $DBURL/keystone
-[token]
-provider = fernet
-[fernet_tokens]
-key_repository = $S/keystone/fernet-keys/
-[fernet_receipts]
-key_repository = $S/keystone/fernet-keys/
-[credential]
-key_repository = $S/keystone/credential-keys/
-EOF
+keystone_conf | write_if_changed /etc/keystone/keystone.conf
 once keystone-db keystone-manage db_sync
 [ -f "$R$S/keystone/fernet-keys/0" ] || inb keystone-manage fernet_setup --keystone-user root --keystone-group root >>"$LOG/keystone-manage.log" 2>&1
 [ -f "$R$S/keystone/credential-keys/0" ] || inb keystone-manage credential_setup --keystone-user root --keystone-group root >>"$LOG/keystone-manage.log" 2>&1
@@ -324,48 +293,14 @@ tmark "3 keystone + identity" "$t"
 # ---------------------------------------------------------------- 4. Glance (its own eventlet server, as Debian 13 still runs it; file store)
 t=$(now_ms)
 mkdir -p "$R$S/glance/images" "$R$S/glance/staging" "$R$S/glance/tasks" "$R$S/glance/tmp"
-write_if_changed /etc/glance/glance-api.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-bind_host = $IP
-bind_port = 9292
-workers = 1
-enabled_backends = file:file
-node_staging_uri = file://$S/glance/staging
-image_cache_dir = $S/glance/cache
-image_size_cap = 107374182400
-[glance_store]
-default_backend = file
-[file]
-filesystem_store_datadir = $S/glance/images/
-[os_glance_staging_store]
-filesystem_store_datadir = $S/glance/staging/
-[os_glance_tasks_store]
-filesystem_store_datadir = $S/glance/tasks/
-[database]
-connection = $DBURL/glance
-[keystone_authtoken]
-$(ks_authtoken glance)
-[paste_deploy]
-flavor = keystone
-[oslo_concurrency]
-lock_path = $S/glance/tmp
-EOF
+glance_conf | write_if_changed /etc/glance/glance-api.conf
 once glance-db glance-manage db_sync
 start_svc glance-api 9292 /etc/glance/glance-api.conf /usr/bin/glance-api --config-file /etc/glance/glance-api.conf
 tmark "4 glance" "$t"
 
 # ---------------------------------------------------------------- 5. Placement
 t=$(now_ms)
-write_if_changed /etc/placement/placement.conf <<EOF
-[DEFAULT]
-[api]
-auth_strategy = keystone
-[placement_database]
-connection = $DBURL/placement
-[keystone_authtoken]
-$(ks_authtoken placement)
-EOF
+placement_conf | write_if_changed /etc/placement/placement.conf
 once placement-db placement-manage db sync
 uwsgi_ini placement /usr/bin/placement-api 1 2
 start_svc placement 8778 "$S/placement-uwsgi.ini /etc/placement/placement.conf" \
@@ -380,49 +315,8 @@ mkdir -p "$R$PYDIR/dpcloud_noop_mech-1.0.dist-info"
 printf 'Metadata-Version: 2.1\nName: dpcloud-noop-mech\nVersion: 1.0\n' >"$R$PYDIR/dpcloud_noop_mech-1.0.dist-info/METADATA"
 printf '[neutron.ml2.mechanism_drivers]\ndpcloud_noop = dpcloud_noop_mech:NoopBindMechanismDriver\n' \
   >"$R$PYDIR/dpcloud_noop_mech-1.0.dist-info/entry_points.txt"
-write_if_changed /etc/neutron/neutron.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-bind_host = $IP
-bind_port = 9696
-core_plugin = ml2
-service_plugins = router
-auth_strategy = keystone
-transport_url = $RABBIT
-state_path = $S/neutron
-api_workers = 1
-rpc_workers = 1
-rpc_state_report_workers = 0
-notify_nova_on_port_status_changes = true
-notify_nova_on_port_data_changes = true
-dhcp_agent_notification = false
-allow_overlapping_ips = true
-[agent]
-root_helper = sudo /usr/bin/neutron-rootwrap /etc/neutron/rootwrap.conf
-[database]
-connection = $DBURL/neutron
-[keystone_authtoken]
-$(ks_authtoken neutron)
-[nova]
-$(ks_client nova)
-[oslo_concurrency]
-lock_path = $S/neutron/tmp
-EOF
-write_if_changed /etc/neutron/plugins/ml2/ml2_conf.ini <<EOF
-[ml2]
-type_drivers = flat,vlan,vxlan
-tenant_network_types = vxlan
-mechanism_drivers = dpcloud_noop
-extension_drivers = port_security
-[ml2_type_flat]
-flat_networks = extnet
-[ml2_type_vlan]
-network_vlan_ranges = physnet1:100:199
-[ml2_type_vxlan]
-vni_ranges = 1:1000
-[securitygroup]
-enable_security_group = true
-EOF
+neutron_conf | write_if_changed /etc/neutron/neutron.conf
+ml2_conf | write_if_changed /etc/neutron/plugins/ml2/ml2_conf.ini
 NEUTRON_CONF=(--config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini)
 once neutron-db neutron-db-manage "${NEUTRON_CONF[@]}" upgrade heads
 uwsgi_ini neutron-api /usr/bin/neutron-api 1 1 "pyargv = ${NEUTRON_CONF[*]}
@@ -437,54 +331,7 @@ tmark "6 neutron" "$t"
 # ---------------------------------------------------------------- 7. Nova
 t=$(now_ms)
 mkdir -p "$R$S/nova/instances" "$R$S/nova/tmp"
-write_if_changed /etc/nova/nova.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-host = $NOVA_HOST
-my_ip = $IP
-transport_url = $RABBIT
-state_path = $S/nova
-instances_path = $S/nova/instances
-compute_driver = $NOVA_DRIVER
-vif_plugging_is_fatal = false
-vif_plugging_timeout = 0
-allow_resize_to_same_host = true
-enabled_apis = osapi_compute
-default_availability_zone = $COMPUTE_AZ
-osapi_compute_listen = $IP
-metadata_listen = $IP
-[api]
-auth_strategy = keystone
-[api_database]
-connection = $DBURL/nova_api
-[database]
-connection = $DBURL/nova
-[keystone_authtoken]
-$(ks_authtoken nova)
-[service_user]
-send_service_user_token = true
-$(ks_client nova)
-[placement]
-$(ks_client placement)
-[neutron]
-$(ks_client neutron)
-[cinder]
-os_region_name = $REGION
-$(ks_client cinder)
-[glance]
-region_name = $REGION
-[scheduler]
-workers = 1
-discover_hosts_in_cells_interval = 30
-[conductor]
-workers = 1
-[wsgi]
-api_paste_config = /etc/nova/api-paste.ini
-[oslo_concurrency]
-lock_path = $S/nova/tmp
-[vnc]
-enabled = false
-EOF
+nova_conf | write_if_changed /etc/nova/nova.conf
 cat >"$R$S/bin/nova-cells.sh" <<EOF
 #!/bin/bash
 set -e
@@ -525,49 +372,7 @@ t=$(now_ms)
 mkdir -p "$R$S/cinder/tmp" "$R$S/cinder/nfs-export" "$R$S/cinder/conversion" "$R$MNT"
 echo "$NFS_SHARE" | write_if_changed /etc/cinder/nfs_shares
 ismnt "$R$MNT" || mount --bind "$R$S/cinder/nfs-export" "$R$MNT" || die "mount --bind failed"
-write_if_changed /etc/cinder/cinder.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-host = $NOVA_HOST
-my_ip = $IP
-transport_url = $RABBIT
-auth_strategy = keystone
-state_path = $S/cinder
-osapi_volume_listen = $IP
-osapi_volume_listen_port = 8776
-osapi_volume_workers = 1
-enabled_backends = nfs
-default_volume_type = standard
-storage_availability_zone = $VOLUME_AZ
-default_availability_zone = $VOLUME_AZ
-glance_api_servers = http://$IP:9292
-image_conversion_dir = $S/cinder/conversion
-api_paste_config = /etc/cinder/api-paste.ini
-rootwrap_config = /etc/cinder/rootwrap.conf
-[nfs]
-volume_driver = cinder.volume.drivers.nfs.NfsDriver
-volume_backend_name = nfs
-nfs_shares_config = /etc/cinder/nfs_shares
-nfs_mount_point_base = $S/cinder/mnt
-nfs_sparsed_volumes = true
-nfs_qcow2_volumes = false
-nfs_snapshot_support = true
-nas_secure_file_operations = false
-nas_secure_file_permissions = false
-image_volume_cache_enabled = false
-[database]
-connection = $DBURL/cinder
-[keystone_authtoken]
-$(ks_authtoken cinder)
-[nova]
-$(ks_client nova)
-interface = public
-[service_user]
-send_service_user_token = true
-$(ks_client cinder)
-[oslo_concurrency]
-lock_path = $S/cinder/tmp
-EOF
+cinder_conf | write_if_changed /etc/cinder/cinder.conf
 once cinder-db cinder-manage db sync
 C_DEPS="/etc/cinder/cinder.conf /etc/cinder/nfs_shares"
 uwsgi_ini cinder-api /usr/bin/cinder-wsgi 1 4 "wsgi-manage-chunked-input = true"
@@ -580,36 +385,7 @@ tmark "8 cinder" "$t"
 # ---------------------------------------------------------------- 8b. Heat
 t=$(now_ms)
 mkdir -p "$R$S/heat/tmp"
-write_if_changed /etc/heat/heat.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-transport_url = $RABBIT
-num_engine_workers = 1
-region_name_for_services = $REGION
-heat_metadata_server_url = http://$IP:8000
-heat_waitcondition_server_url = http://$IP:8000/v1/waitcondition
-stack_domain_admin = heat_domain_admin
-stack_domain_admin_password = $PW
-stack_user_domain_name = heat
-[heat_api]
-bind_host = $IP
-bind_port = 8004
-workers = 1
-[database]
-connection = $DBURL/heat
-[keystone_authtoken]
-$(ks_authtoken heat)
-[trustee]
-auth_type = password
-auth_url = $KS/
-username = heat
-password = $PW
-user_domain_name = Default
-[clients_keystone]
-auth_uri = $KS/
-[oslo_concurrency]
-lock_path = $S/heat/tmp
-EOF
+heat_conf | write_if_changed /etc/heat/heat.conf
 once heat-db heat-manage db_sync
 start_svc heat-api 8004 /etc/heat/heat.conf /usr/bin/heat-api --config-file /etc/heat/heat.conf
 start_svc heat-engine - /etc/heat/heat.conf /usr/bin/heat-engine --config-file /etc/heat/heat.conf

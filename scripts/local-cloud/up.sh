@@ -41,6 +41,15 @@ PYDIR=$STATE/python          # our two small python modules (never installed sys
 NOVA_HOST=dpcloud
 NFS_SHARE="$IP:$STATE/cinder/nfs-export"
 MNT="$STATE/cinder/mnt/$(printf '%s' "$NFS_SHARE" | md5sum | cut -d' ' -f1)"
+# what makes this cloud itself, for the configuration files both clouds share
+CONF_STATE=$STATE
+REGION=RegionOne
+NOVA_DRIVER=dpcloud_fake.DataFakeDriver
+DEFAULT_VOLUME_TYPE=__DEFAULT__
+FLAT_NETWORK=public
+LEGACY_POLICY=yes
+# shellcheck source=../lib/service-conf.sh
+. "$HERE/../lib/service-conf.sh"
 export OS_CLIENT_CONFIG_FILE=$STATE/clouds.yaml
 
 now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
@@ -62,7 +71,7 @@ exec 9>"$STATE/.up.lock"
 flock -n 9 || { echo ">>> another up.sh or down.sh is running; waiting for it"; flock -w 1800 9 || die "lock wait timed out"; }
 
 # The scripts' own content is the version: a changed script never takes the fast path.
-VERSION=$(cat "$HERE/up.sh" "$HERE/lib.sh" "$HERE/bootstrap.py" "$HERE"/templates/*.py | sha256sum | cut -c1-16)
+VERSION=$(cat "$HERE/up.sh" "$HERE/lib.sh" "$HERE"/../lib/*.sh "$HERE/bootstrap.py" "$HERE"/templates/*.py | sha256sum | cut -c1-16)
 
 # ---------------------------------------------------------------- fast path
 fast_path() {
@@ -139,34 +148,6 @@ once() {
   if [ "$(cat "$STATE/done/$key" 2>/dev/null)" = "$PKGVER" ]; then return 0; fi
   if "$@" >>"$logf" 2>&1; then echo "$PKGVER" >"$STATE/done/$key"
   else tail -20 "$logf"; die "$key failed (see $logf)"; fi
-}
-
-ks_authtoken() { # [keystone_authtoken] body for service user $1
-  cat <<EOF
-www_authenticate_uri = $KS/
-auth_url = $KS/
-auth_type = password
-project_domain_name = Default
-user_domain_name = Default
-project_name = service
-username = $1
-password = $PW
-region_name = RegionOne
-service_token_roles = service
-service_token_roles_required = true
-EOF
-}
-ks_client() { # keystoneauth options for calls from one service to another, as service user $1
-  cat <<EOF
-auth_url = $KS/
-auth_type = password
-project_domain_name = Default
-user_domain_name = Default
-project_name = service
-username = $1
-password = $PW
-region_name = RegionOne
-EOF
 }
 
 # ---------------------------------------------------------------- 1. packages
@@ -273,19 +254,7 @@ tmark "2 mariadb + rabbitmq" "$t"
 # ---------------------------------------------------------------- 3. Keystone
 t=$(now_ms)
 mkdir -p "$STATE/keystone/fernet-keys" "$STATE/keystone/credential-keys"
-write_if_changed /etc/keystone/keystone.conf <<EOF
-[DEFAULT]
-[database]
-connection = $DBURL/keystone
-[token]
-provider = fernet
-[fernet_tokens]
-key_repository = $STATE/keystone/fernet-keys/
-[fernet_receipts]
-key_repository = $STATE/keystone/fernet-keys/
-[credential]
-key_repository = $STATE/keystone/credential-keys/
-EOF
+keystone_conf | write_if_changed /etc/keystone/keystone.conf
 once keystone-db "$LOG/keystone-manage.log" keystone-manage db_sync
 [ -f "$STATE/keystone/fernet-keys/0" ] || keystone-manage fernet_setup --keystone-user root --keystone-group root >>"$LOG/keystone-manage.log" 2>&1
 [ -f "$STATE/keystone/credential-keys/0" ] || keystone-manage credential_setup --keystone-user root --keystone-group root >>"$LOG/keystone-manage.log" 2>&1
@@ -356,50 +325,14 @@ t=$(now_ms)
 mkdir -p "$STATE/glance/images" "$STATE/glance/staging" "$STATE/glance/tasks" "$STATE/glance/tmp"
 # Glance runs on its own eventlet server, which takes chunked uploads and ignores the
 # x-openstack-image-size hint of newer clients; the file store writes straight to disk.
-write_if_changed /etc/glance/glance-api.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-bind_host = $IP
-bind_port = 9292
-workers = 1
-enabled_backends = file:file
-node_staging_uri = file://$STATE/glance/staging
-image_cache_dir = $STATE/glance/cache
-image_size_cap = 107374182400
-[glance_store]
-default_backend = file
-[file]
-filesystem_store_datadir = $STATE/glance/images/
-[os_glance_staging_store]
-filesystem_store_datadir = $STATE/glance/staging/
-[os_glance_tasks_store]
-filesystem_store_datadir = $STATE/glance/tasks/
-[database]
-connection = $DBURL/glance
-[keystone_authtoken]
-$(ks_authtoken glance)
-[paste_deploy]
-flavor = keystone
-[oslo_concurrency]
-lock_path = $STATE/glance/tmp
-[oslo_policy]
-enforce_new_defaults = false
-EOF
+glance_conf | write_if_changed /etc/glance/glance-api.conf
 once glance-db "$LOG/glance-manage.log" glance-manage db_sync
 start_svc glance-api 9292 /etc/glance/glance-api.conf /usr/bin/glance-api --config-file /etc/glance/glance-api.conf
 tmark "4 glance" "$t"
 
 # ---------------------------------------------------------------- 5. Placement
 t=$(now_ms)
-write_if_changed /etc/placement/placement.conf <<EOF
-[DEFAULT]
-[api]
-auth_strategy = keystone
-[placement_database]
-connection = $DBURL/placement
-[keystone_authtoken]
-$(ks_authtoken placement)
-EOF
+placement_conf | write_if_changed /etc/placement/placement.conf
 once placement-db "$LOG/placement-manage.log" placement-manage db sync
 uwsgi_ini placement /usr/bin/placement-api 1 2
 start_svc placement 8778 "$STATE/placement-uwsgi.ini /etc/placement/placement.conf" \
@@ -415,49 +348,8 @@ mkdir -p "$PYDIR/dpcloud_noop_mech-1.0.dist-info"
 printf 'Metadata-Version: 2.1\nName: dpcloud-noop-mech\nVersion: 1.0\n' >"$PYDIR/dpcloud_noop_mech-1.0.dist-info/METADATA"
 printf '[neutron.ml2.mechanism_drivers]\ndpcloud_noop = dpcloud_noop_mech:NoopBindMechanismDriver\n' \
   >"$PYDIR/dpcloud_noop_mech-1.0.dist-info/entry_points.txt"
-write_if_changed /etc/neutron/neutron.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-bind_host = $IP
-bind_port = 9696
-core_plugin = ml2
-service_plugins = router
-auth_strategy = keystone
-transport_url = $RABBIT
-state_path = $STATE/neutron
-api_workers = 1
-rpc_workers = 1
-rpc_state_report_workers = 0
-notify_nova_on_port_status_changes = true
-notify_nova_on_port_data_changes = true
-dhcp_agent_notification = false
-allow_overlapping_ips = true
-[agent]
-root_helper = sudo /usr/bin/neutron-rootwrap /etc/neutron/rootwrap.conf
-[database]
-connection = $DBURL/neutron
-[keystone_authtoken]
-$(ks_authtoken neutron)
-[nova]
-$(ks_client nova)
-[oslo_concurrency]
-lock_path = $STATE/neutron/tmp
-EOF
-write_if_changed /etc/neutron/plugins/ml2/ml2_conf.ini <<EOF
-[ml2]
-type_drivers = flat,vlan,vxlan
-tenant_network_types = vxlan
-mechanism_drivers = dpcloud_noop
-extension_drivers = port_security
-[ml2_type_flat]
-flat_networks = public
-[ml2_type_vlan]
-network_vlan_ranges = physnet1:100:199
-[ml2_type_vxlan]
-vni_ranges = 1:1000
-[securitygroup]
-enable_security_group = true
-EOF
+neutron_conf | write_if_changed /etc/neutron/neutron.conf
+ml2_conf | write_if_changed /etc/neutron/plugins/ml2/ml2_conf.ini
 NEUTRON_CONF=(--config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini)
 once neutron-db "$LOG/neutron-db-manage.log" neutron-db-manage "${NEUTRON_CONF[@]}" upgrade heads
 start_svc neutron-server 9696 "/etc/neutron/neutron.conf /etc/neutron/plugins/ml2/ml2_conf.ini $PYDIR/dpcloud_noop_mech.py" \
@@ -467,55 +359,7 @@ tmark "6 neutron" "$t"
 # ---------------------------------------------------------------- 7. Nova
 t=$(now_ms)
 mkdir -p "$STATE/nova/instances" "$STATE/nova/tmp"
-write_if_changed /etc/nova/nova.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-host = $NOVA_HOST
-my_ip = $IP
-transport_url = $RABBIT
-state_path = $STATE/nova
-instances_path = $STATE/nova/instances
-compute_driver = dpcloud_fake.DataFakeDriver
-vif_plugging_is_fatal = false
-vif_plugging_timeout = 0
-allow_resize_to_same_host = true
-enabled_apis = osapi_compute
-osapi_compute_listen = $IP
-metadata_listen = $IP
-[api]
-auth_strategy = keystone
-[api_database]
-connection = $DBURL/nova_api
-[database]
-connection = $DBURL/nova
-[keystone_authtoken]
-$(ks_authtoken nova)
-[service_user]
-send_service_user_token = true
-$(ks_client nova)
-[placement]
-$(ks_client placement)
-[neutron]
-$(ks_client neutron)
-[cinder]
-os_region_name = RegionOne
-$(ks_client cinder)
-[glance]
-region_name = RegionOne
-[scheduler]
-workers = 1
-discover_hosts_in_cells_interval = 30
-[conductor]
-workers = 1
-[wsgi]
-api_paste_config = /etc/nova/api-paste.ini
-[oslo_concurrency]
-lock_path = $STATE/nova/tmp
-[vnc]
-enabled = false
-[oslo_policy]
-enforce_new_defaults = false
-EOF
+nova_conf | write_if_changed /etc/nova/nova.conf
 nova_cells() {
   local cells
   nova-manage api_db sync || return 1
@@ -559,49 +403,7 @@ echo "$NFS_SHARE" | write_if_changed /etc/cinder/nfs_shares
 # with real bytes, and no NFS server or traffic is involved.
 grep -q " $MNT " /proc/mounts || mount --bind "$STATE/cinder/nfs-export" "$MNT" \
   || die "mount --bind failed (root with CAP_SYS_ADMIN is needed)"
-write_if_changed /etc/cinder/cinder.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-host = $NOVA_HOST
-my_ip = $IP
-transport_url = $RABBIT
-auth_strategy = keystone
-state_path = $STATE/cinder
-osapi_volume_listen = $IP
-osapi_volume_listen_port = 8776
-osapi_volume_workers = 1
-enabled_backends = nfs
-default_volume_type = __DEFAULT__
-glance_api_servers = http://$IP:9292
-image_conversion_dir = $STATE/cinder/conversion
-api_paste_config = /etc/cinder/api-paste.ini
-rootwrap_config = /etc/cinder/rootwrap.conf
-[nfs]
-volume_driver = cinder.volume.drivers.nfs.NfsDriver
-volume_backend_name = nfs
-nfs_shares_config = /etc/cinder/nfs_shares
-nfs_mount_point_base = $STATE/cinder/mnt
-nfs_sparsed_volumes = true
-nfs_qcow2_volumes = false
-nfs_snapshot_support = true
-nas_secure_file_operations = false
-nas_secure_file_permissions = false
-image_volume_cache_enabled = false
-[database]
-connection = $DBURL/cinder
-[keystone_authtoken]
-$(ks_authtoken cinder)
-[nova]
-$(ks_client nova)
-interface = public
-[service_user]
-send_service_user_token = true
-$(ks_client cinder)
-[oslo_concurrency]
-lock_path = $STATE/cinder/tmp
-[oslo_policy]
-enforce_new_defaults = false
-EOF
+cinder_conf | write_if_changed /etc/cinder/cinder.conf
 once cinder-db "$LOG/cinder-manage.log" cinder-manage db sync
 CINDER_DEPS="/etc/cinder/cinder.conf /etc/cinder/nfs_shares"
 start_svc cinder-api 8776 "$CINDER_DEPS" /usr/bin/cinder-api --config-file /etc/cinder/cinder.conf
@@ -612,36 +414,7 @@ tmark "8 cinder" "$t"
 # ---------------------------------------------------------------- 9. Heat
 t=$(now_ms)
 mkdir -p "$STATE/heat/tmp"
-write_if_changed /etc/heat/heat.conf <<EOF
-[DEFAULT]
-graceful_shutdown_timeout = 5
-transport_url = $RABBIT
-num_engine_workers = 1
-region_name_for_services = RegionOne
-heat_metadata_server_url = http://$IP:8000
-heat_waitcondition_server_url = http://$IP:8000/v1/waitcondition
-stack_domain_admin = heat_domain_admin
-stack_domain_admin_password = $PW
-stack_user_domain_name = heat
-[heat_api]
-bind_host = $IP
-bind_port = 8004
-workers = 1
-[database]
-connection = $DBURL/heat
-[keystone_authtoken]
-$(ks_authtoken heat)
-[trustee]
-auth_type = password
-auth_url = $KS/
-username = heat
-password = $PW
-user_domain_name = Default
-[clients_keystone]
-auth_uri = $KS/
-[oslo_concurrency]
-lock_path = $STATE/heat/tmp
-EOF
+heat_conf | write_if_changed /etc/heat/heat.conf
 once heat-db "$LOG/heat-manage.log" heat-manage db_sync
 start_svc heat-api 8004 /etc/heat/heat.conf /usr/bin/heat-api --config-file /etc/heat/heat.conf
 start_svc heat-engine - /etc/heat/heat.conf /usr/bin/heat-engine --config-file /etc/heat/heat.conf
