@@ -29,11 +29,13 @@ API_CHECKS=(
   "nova      http://$IP:8774/"
   "cinder    http://$IP:8776/"
   "heat      http://$IP:8004/"
+  "swift     http://$IP:8080/healthcheck"
 )
 
 SERVICES=(mariadb epmd rabbitmq keystone glance-api placement neutron-api neutron-rpc
           nova-api nova-conductor nova-scheduler cinder-api cinder-scheduler cinder-volume
-          heat-api heat-engine nova-compute)
+          heat-api heat-engine memcached swift-account swift-container swift-object swift-container-updater
+          swift-proxy nova-compute)
 
 # inb CMD...: run CMD in the second cloud: network namespace NETNS, chroot R, clean environment.
 # nsenter, chroot and env all exec, so the PID of "inb CMD &" is CMD's own PID. nsenter rather

@@ -44,8 +44,11 @@ MNT="$S/cinder/mnt/$(printf '%s' "$NFS_SHARE" | md5sum | cut -d' ' -f1)"
 CONF_STATE=$S
 DEFAULT_VOLUME_TYPE=standard
 FLAT_NETWORK=extnet
+SWIFT_POLICIES="0:standard:default 1:cold"   # unlike the first cloud's Policy-0 and gold
 # shellcheck source=../lib/service-conf.sh
 . "$HERE/../lib/service-conf.sh"
+# shellcheck source=../lib/swift.sh
+. "$HERE/../lib/swift.sh"
 
 now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
 T0=$(now_ms); TIMES=()
@@ -106,7 +109,8 @@ PKGS=(mariadb-server python3-pymysql rabbitmq-server crudini sudo curl procps nf
       nova-api nova-conductor nova-scheduler nova-common
       neutron-api neutron-rpc-server cinder-api cinder-scheduler cinder-volume
       heat-api heat-engine
-      python3-openstackclient python3-openstacksdk python3-heatclient)
+      python3-openstackclient python3-openstacksdk python3-heatclient
+      "${SWIFT_PACKAGES[@]}")
 t=$(now_ms)
 installed=" $( { inchroot dpkg-query -W -f='${db:Status-Abbrev}|${Package}\n' "${PKGS[@]}" 2>/dev/null || true; } | awk -F'|' '$1 ~ /^ii/ {printf "%s ", $2}')"
 missing=()
@@ -391,6 +395,23 @@ start_svc heat-api 8004 /etc/heat/heat.conf /usr/bin/heat-api --config-file /etc
 start_svc heat-engine - /etc/heat/heat.conf /usr/bin/heat-engine --config-file /etc/heat/heat.conf
 tmark "8b heat" "$t"
 
+# ---------------------------------------------------------------- 8c. Swift (one node, one replica, a plain folder)
+t=$(now_ms)
+mkdir -p "$R$S/swift/node/d1" "$R/etc/swift"
+[ -s "$R$S/swift/hash-suffix" ] || head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$R$S/swift/hash-suffix"
+SWIFT_SUFFIX=$(cat "$R$S/swift/hash-suffix")
+swift_write_confs write_if_changed
+swift_rings inb
+SWIFT_DEPS="/etc/swift/swift.conf $(cd "$R" && ls etc/swift/*.ring.gz | sed 's|^|/|' | tr '\n' ' ')"
+start_svc memcached 11211 "" /usr/bin/memcached -l $IP -p 11211 -m 64 -u root
+for s in account container object; do
+  start_svc swift-$s - "$SWIFT_DEPS /etc/swift/$s-server.conf" /usr/bin/swift-$s-server /etc/swift/$s-server.conf -v
+done
+start_svc swift-container-updater - "$SWIFT_DEPS /etc/swift/container-server.conf" \
+  /usr/bin/swift-container-updater /etc/swift/container-server.conf -v
+start_svc swift-proxy 8080 "$SWIFT_DEPS /etc/swift/proxy-server.conf" /usr/bin/swift-proxy-server /etc/swift/proxy-server.conf -v
+tmark "8c swift" "$t"
+
 # ---------------------------------------------------------------- 9. wait for every API
 
 t=$(now_ms)
@@ -400,6 +421,7 @@ wait_http neutron-api http://$IP:9696/ 120
 wait_http nova-api http://$IP:8774/ 120
 wait_http cinder-api http://$IP:8776/ 120
 wait_http heat-api http://$IP:8004/ 120
+wait_http swift-proxy http://$IP:8080/healthcheck 120
 tmark "9 wait until all APIs answer" "$t"
 T_APIS=$(($(now_ms) - T0))
 

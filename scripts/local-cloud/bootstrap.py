@@ -66,6 +66,7 @@ SERVICES = [  # name, type, url, service user
     ("cinderv3", "volumev3", f"http://{IP}:8776/v3/%(project_id)s", "cinder"),
     ("cinder", "block-storage", f"http://{IP}:8776/v3/%(project_id)s", None),
     ("heat", "orchestration", f"http://{IP}:8004/v1/%(tenant_id)s", "heat"),
+    ("swift", "object-store", f"http://{IP}:8080/v1/AUTH_%(project_id)s", "swift"),
 ]
 
 FLAVORS = PROFILE["flavors"]

@@ -15,12 +15,14 @@ API_CHECKS=(
   "nova      http://$IP:8774/"
   "cinder    http://$IP:8776/"
   "heat      http://$IP:8004/"
+  "swift     http://$IP:8080/healthcheck"
 )
 
 # every process up.sh starts, in start order
 SERVICES=(mariadb epmd rabbitmq keystone glance-api placement neutron-server
           nova-api nova-conductor nova-scheduler cinder-api cinder-scheduler cinder-volume
-          heat-api heat-engine nova-compute)
+          heat-api heat-engine memcached swift-account swift-container swift-object swift-container-updater
+          swift-proxy nova-compute)
 
 # shellcheck source=../lib/procs.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/procs.sh"

@@ -48,8 +48,11 @@ NOVA_DRIVER=dpcloud_fake.DataFakeDriver
 DEFAULT_VOLUME_TYPE=__DEFAULT__
 FLAT_NETWORK=public
 LEGACY_POLICY=yes
+SWIFT_POLICIES="0:Policy-0:default 1:gold"
 # shellcheck source=../lib/service-conf.sh
 . "$HERE/../lib/service-conf.sh"
+# shellcheck source=../lib/swift.sh
+. "$HERE/../lib/swift.sh"
 export OS_CLIENT_CONFIG_FILE=$STATE/clouds.yaml
 
 now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
@@ -157,7 +160,8 @@ PKGS=(mariadb-server python3-pymysql rabbitmq-server crudini sudo curl bc procps
       nova-api nova-conductor nova-scheduler nova-common
       neutron-server cinder-api cinder-scheduler cinder-volume
       heat-api heat-engine
-      python3-openstackclient python3-openstacksdk python3-heatclient)
+      python3-openstackclient python3-openstacksdk python3-heatclient
+      "${SWIFT_PACKAGES[@]}")
 
 t=$(now_ms)
 # (dpkg-query fails when a package is unknown to dpkg; that only means "missing")
@@ -420,6 +424,23 @@ start_svc heat-api 8004 /etc/heat/heat.conf /usr/bin/heat-api --config-file /etc
 start_svc heat-engine - /etc/heat/heat.conf /usr/bin/heat-engine --config-file /etc/heat/heat.conf
 tmark "9 heat" "$t"
 
+# ---------------------------------------------------------------- 9b. Swift (one node, one replica, a plain folder)
+t=$(now_ms)
+mkdir -p "$STATE/swift/node/d1" /etc/swift
+[ -s "$STATE/swift/hash-suffix" ] || head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$STATE/swift/hash-suffix"
+SWIFT_SUFFIX=$(cat "$STATE/swift/hash-suffix")
+swift_write_confs write_if_changed
+swift_rings ""
+SWIFT_DEPS="/etc/swift/swift.conf $(ls /etc/swift/*.ring.gz | tr '\n' ' ')"
+start_svc memcached 11211 "" /usr/bin/memcached -l $IP -p 11211 -m 64 -u root
+for s in account container object; do
+  start_svc swift-$s - "$SWIFT_DEPS /etc/swift/$s-server.conf" /usr/bin/swift-$s-server /etc/swift/$s-server.conf -v
+done
+start_svc swift-container-updater - "$SWIFT_DEPS /etc/swift/container-server.conf" \
+  /usr/bin/swift-container-updater /etc/swift/container-server.conf -v
+start_svc swift-proxy 8080 "$SWIFT_DEPS /etc/swift/proxy-server.conf" /usr/bin/swift-proxy-server /etc/swift/proxy-server.conf -v
+tmark "9b swift" "$t"
+
 # ---------------------------------------------------------------- 10. wait for every API
 t=$(now_ms)
 wait_http glance-api http://$IP:9292/ 120
@@ -428,6 +449,7 @@ wait_http neutron-server http://$IP:9696/ 120
 wait_http nova-api http://$IP:8774/ 120
 wait_http cinder-api http://$IP:8776/ 120
 wait_http heat-api http://$IP:8004/ 120
+wait_http swift-proxy http://$IP:8080/healthcheck 120
 tmark "10 wait until all APIs answer" "$t"
 T_APIS=$(($(now_ms) - T0))
 
