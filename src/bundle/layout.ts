@@ -28,6 +28,10 @@ export const MediaType = {
   resource: 'application/vnd.downpour.resource.v1+json',
   dataManifest: 'application/vnd.downpour.data-manifest.v1+json',
   chunk: 'application/octet-stream',
+  /** Many small objects' bytes, one after another; each member is found by offset and checked by its own SHA-256. */
+  pack: 'application/vnd.downpour.pack.v1',
+  /** A page of a container's object list (at most 10 000 entries, in name order). */
+  objectPage: 'application/vnd.downpour.object-page.v1+json',
 } as const;
 
 /** 64 MiB: big enough that a 20 GiB volume is ~320 chunks, small enough that a lost chunk is cheap to redo. */

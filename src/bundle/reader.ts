@@ -17,6 +17,7 @@ import {
   MAX_JSON_BLOB_SIZE,
   MediaType,
   parseDigest,
+  sha256Hex,
   type BundleIndex,
   type DataManifest,
   type Descriptor,
@@ -48,6 +49,17 @@ export interface BundleReader {
   openData(manifest: Descriptor, options?: OpenDataOptions): Promise<Readable>;
   /** Unverified bytes of a blob (for `verifyBundle`, which reports instead of throwing). */
   openRawBlob(digest: string): Readable;
+  /**
+   * One member of a pack blob (many small objects stored as one file): `length` bytes from
+   * `offset`, read whole and checked against the member's own SHA-256 (hex).
+   */
+  readSlice(
+    pack: Descriptor,
+    offset: number,
+    length: number,
+    sha256: string,
+    label?: string,
+  ): Promise<Buffer>;
 }
 
 export function blobError(
@@ -112,6 +124,8 @@ abstract class BaseReader implements BundleReader {
   protected abstract fileSize(relPath: string): Promise<number | undefined>;
   /** Raw bytes of a file known to exist with `size` bytes. */
   protected abstract fileStream(relPath: string, size: number): Readable;
+  /** `length` bytes of a stored file from `start` (length > 0). */
+  protected abstract fileRange(relPath: string, start: number, length: number): Readable;
 
   /** Reads the marker, then the index: refuses what is not a committed bundle of a known format. */
   async load(): Promise<this> {
@@ -205,6 +219,37 @@ abstract class BaseReader implements BundleReader {
     return parseDataManifest(await this.readJson(descriptor), descriptor.digest);
   }
 
+  async readSlice(
+    pack: Descriptor,
+    offset: number,
+    length: number,
+    sha256: string,
+    label?: string,
+  ): Promise<Buffer> {
+    const rel = `${BLOBS_SHA256_DIR}/${parseDigest(pack.digest)}`;
+    const size = await this.fileSize(rel);
+    if (size === undefined) throw blobError(pack.digest, 'missing', { label });
+    if (size !== pack.size)
+      throw blobError(pack.digest, 'size', { label, expected: pack.size, actual: size });
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > size
+    ) {
+      throw new BundleIntegrityError(
+        `${label ?? 'a packed object'}: bytes ${offset}+${length} lie outside pack ${pack.digest} (${size} bytes)`,
+      );
+    }
+    const out = Buffer.alloc(length);
+    let at = 0;
+    if (length > 0)
+      for await (const piece of this.fileRange(rel, offset, length)) at += (piece as Buffer).copy(out, at);
+    if (at !== length || sha256Hex(out) !== sha256) throw blobError(pack.digest, 'digest', { label });
+    return out;
+  }
+
   async openBlob(descriptor: Descriptor, options: OpenDataOptions = {}): Promise<Readable> {
     return withSignal(
       Readable.from(await this.#checkedRaw(descriptor), { objectMode: false }),
@@ -231,6 +276,10 @@ function withSignal(stream: Readable, signal: AbortSignal | undefined): Readable
 class DirectoryReader extends BaseReader {
   readonly kind = 'directory' as const;
 
+  protected fileRange(relPath: string, start: number, length: number): Readable {
+    return createReadStream(join(this.path, ...relPath.split('/')), { start, end: start + length - 1 });
+  }
+
   protected fileSize(relPath: string): Promise<number | undefined> {
     return regularFileSize(join(this.path, ...relPath.split('/')));
   }
@@ -256,6 +305,15 @@ class TarReader extends BaseReader {
 
   protected fileSize(relPath: string): Promise<number | undefined> {
     return Promise.resolve(this.#entries.get(this.#root + relPath)?.size);
+  }
+
+  protected fileRange(relPath: string, start: number, length: number): Readable {
+    const entry = this.#entries.get(this.#root + relPath);
+    if (!entry) return Readable.from([]);
+    return createReadStream(this.path, {
+      start: entry.offset + start,
+      end: entry.offset + start + length - 1,
+    });
   }
 
   protected fileStream(relPath: string, size: number): Readable {

@@ -23,7 +23,11 @@ export interface SourceContext {
 export type DataPlan =
   | { from: 'image'; imageId: string }
   | { from: 'volume'; volumeId: string }
-  | { from: 'server-snapshot'; serverId: string; bootImageId: string | undefined };
+  /** A user's snapshot of a volume: through a temporary volume made from it. */
+  | { from: 'snapshot'; snapshotId: string }
+  | { from: 'server-snapshot'; serverId: string; bootImageId: string | undefined }
+  /** A Swift container's objects: stored as pages of entries in the container's own document. */
+  | { from: 'container'; container: string };
 
 /** What a kind says about one source resource, with its bundle document of type `D`. */
 export interface Described<D extends Record<string, unknown> = Record<string, unknown>> {

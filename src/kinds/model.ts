@@ -22,6 +22,8 @@ export const KIND_NAMES = [
   'image.image',
   'block-storage.volume-type',
   'block-storage.volume',
+  'block-storage.snapshot',
+  'object-store.container',
 ] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 

@@ -2,6 +2,7 @@ import type { KindApply } from './apply/context.js';
 import type { DocumentOf } from './document.js';
 import { flavorDocument } from './flavor.js';
 import { floatingIp } from './floating-ip/index.js';
+import { container } from './container/index.js';
 import { image } from './image/index.js';
 import { keypair } from './keypair/index.js';
 import { defineKind, type KindExport, type RegisteredKind } from './kind.js';
@@ -11,6 +12,7 @@ import { port } from './port/index.js';
 import { router } from './router/index.js';
 import { securityGroup, securityGroupRules } from './security-group/index.js';
 import { serverGroup } from './server-group/index.js';
+import { snapshot } from './snapshot/index.js';
 import { server } from './server/index.js';
 import { subnet } from './subnet/index.js';
 import { volumeTypeDocument } from './volume-type.js';
@@ -49,6 +51,8 @@ export const KINDS = {
     document: volumeTypeDocument,
   }),
   'block-storage.volume': volume,
+  'block-storage.snapshot': snapshot,
+  'object-store.container': container,
 } as const satisfies Record<KindName, RegisteredKind>;
 
 function sides<T>(side: (k: RegisteredKind) => T | undefined): Partial<Record<KindName, T>> {

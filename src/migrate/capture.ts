@@ -126,10 +126,17 @@ async function captureServer(
  * A volume's data through Glance: upload-to-image when it is detached; when attached, a
  * snapshot and a temporary volume from it first, so the workload keeps running.
  */
-async function captureVolume(ctx: CaptureContext, volumeId: string, label: string): Promise<Captured> {
+async function captureVolume(
+  ctx: CaptureContext,
+  source: { volumeId: string } | { snapshotId: string },
+  label: string,
+): Promise<Captured> {
   const opts = ctx.signal ? { signal: ctx.signal } : {};
   const marks = temporaryMarks(ctx.bundleId);
-  const purpose = `volume-${volumeId}`;
+  const userSnapshot =
+    'snapshotId' in source ? await snapshots.get(ctx.session, source.snapshotId, opts) : undefined;
+  const volumeId = 'volumeId' in source ? source.volumeId : userSnapshot!.volume_id;
+  const purpose = userSnapshot ? `snapshot-${userSnapshot.id}` : `volume-${volumeId}`;
   const earlier = await finishedEarlier(ctx, purpose, label);
   if (earlier) {
     await dropTemporaries(ctx, purpose);
@@ -169,37 +176,47 @@ async function captureVolume(ctx: CaptureContext, volumeId: string, label: strin
   if (!imageId) {
     const volume = await volumes.get(ctx.session, volumeId, opts);
     let uploadFrom = volumeId;
-    if (volume.status !== 'available') {
+    // A volume with snapshots of its own goes through a temporary copy as an attached one does:
+    // on file backends (NFS) Cinder cannot upload a volume whose data sits on snapshot overlays.
+    let hasSnapshots = false;
+    if (!userSnapshot && volume.status === 'available')
+      for await (const snap of snapshots.list(ctx.session, { volume_id: volumeId }, opts)) {
+        hasSnapshots = hasSnapshots || snap.volume_id === volumeId;
+        if (hasSnapshots) break;
+      }
+    if (userSnapshot || volume.status !== 'available' || hasSnapshots) {
       // The snapshot is taken in the turn of the servers the volume is attached to, once none has a task left.
       const attachedTo = volume.attachments.map((a) => a.server_id);
-      const snapshotId = await ctx.serverTurns.run(attachedTo, async () => {
-        let id = await alive('snapshot', ['available', 'creating']);
-        if (!id) {
-          for (const server of attachedTo)
-            await servers.waitForServerStatus(ctx.session, server, servers.SERVER_STATUS.success, opts);
-          const force = !(await ctx.session.supports('block-storage', '3.66'));
-          const snap = await snapshots.create(
-            ctx.session,
-            {
-              volume_id: volumeId,
-              name: marks.name(purpose),
-              metadata: marks.metadata,
-              ...(force ? { force: true } : {}),
-            },
-            opts,
-          );
-          id = snap.id;
-          await ctx.journal.add({ type: 'snapshot', id, purpose });
-        }
-        await snapshots.waitForSnapshotStatus(ctx.session, id, 'available', opts);
-        return id;
-      });
+      const snapshotId = userSnapshot
+        ? userSnapshot.id
+        : await ctx.serverTurns.run(attachedTo, async () => {
+            let id = await alive('snapshot', ['available', 'creating']);
+            if (!id) {
+              for (const server of attachedTo)
+                await servers.waitForServerStatus(ctx.session, server, servers.SERVER_STATUS.success, opts);
+              const force = !(await ctx.session.supports('block-storage', '3.66'));
+              const snap = await snapshots.create(
+                ctx.session,
+                {
+                  volume_id: volumeId,
+                  name: marks.name(purpose),
+                  metadata: marks.metadata,
+                  ...(force ? { force: true } : {}),
+                },
+                opts,
+              );
+              id = snap.id;
+              await ctx.journal.add({ type: 'snapshot', id, purpose });
+            }
+            await snapshots.waitForSnapshotStatus(ctx.session, id, 'available', opts);
+            return id;
+          });
       let tempVolume = await alive('volume', ['available', 'creating', 'uploading']);
       if (!tempVolume) {
         const created = await volumes.create(
           ctx.session,
           {
-            size: volume.size,
+            size: userSnapshot?.size ?? volume.size,
             snapshot_id: snapshotId,
             name: marks.name(purpose),
             metadata: marks.metadata,
@@ -292,8 +309,13 @@ export function captureData(ctx: CaptureContext, plan: DataPlan, label: string):
     case 'image':
       return downloadImage(ctx, plan.imageId, `image-${plan.imageId}`, label, 'image');
     case 'volume':
-      return captureVolume(ctx, plan.volumeId, label);
+      return captureVolume(ctx, { volumeId: plan.volumeId }, label);
+    case 'snapshot':
+      return captureVolume(ctx, { snapshotId: plan.snapshotId }, label);
     case 'server-snapshot':
       return captureServer(ctx, plan.serverId, ctx.stopForCapture, label);
+    case 'container':
+      // Objects are pages of the container's own document, not one stream: see captureObjects.
+      throw new Error(`container ${plan.container}: captured by captureObjects, not as one stream`);
   }
 }

@@ -15,6 +15,8 @@ import type { Session } from '../openstack/session/session.js';
 import type { CaptureMode, Selection } from '../select/selection-file.js';
 import { VERSION } from '../version.js';
 import { captureData, type CaptureContext, type Captured } from './capture.js';
+import { captureObjects, type CapturedObjects } from '../kinds/container/capture.js';
+import type { ContainerDocument } from '../kinds/container/document.js';
 import { rememberKnown } from './download.js';
 import { closeOverDependencies } from './closure.js';
 import { TemporaryJournal, findTemporaries, removeTemporaries } from './temporaries.js';
@@ -166,6 +168,7 @@ async function exportLocked(
     ...(signal ? { signal } : {}),
   };
   const captured = new Map<string, Captured>();
+  const objects = new Map<string, CapturedObjects>();
   const failures: { key: string; message: string }[] = [];
   let noSpace: NoSpaceError | undefined;
   const withData = [...closure.values()].filter(
@@ -179,7 +182,19 @@ async function exportLocked(
         if (!node || signal?.aborted) return;
         const label = `${node.ref.kind.split('.')[1]} ${node.described.name ?? node.ref.id}`;
         try {
-          captured.set(node.key, await captureData(captureCtx, node.described.data, label));
+          const plan = node.described.data;
+          if (plan.from === 'container') {
+            objects.set(
+              node.key,
+              await captureObjects(
+                { session, writer, progress, note, stats: captureCtx.stats, ...(signal ? { signal } : {}) },
+                node.described.document as ContainerDocument,
+                label,
+              ),
+            );
+            continue;
+          }
+          captured.set(node.key, await captureData(captureCtx, plan, label));
         } catch (err) {
           if (signal?.aborted) throw err;
           if (err instanceof NoSpaceError) noSpace ??= err;
@@ -207,11 +222,12 @@ async function exportLocked(
   progress({ type: 'phase', phase: 'commit', message: 'writing the graph and committing the bundle' });
   const nodes: GraphNode[] = [];
   for (const node of [...closure.values()].sort((a, b) => a.key.localeCompare(b.key))) {
+    const pages = objects.get(node.key)?.pages;
     const document: Descriptor = await writer.putJson(MediaType.resource, {
       kind: node.ref.kind,
       sourceId: node.ref.id,
       name: node.described.name ?? null,
-      document: node.described.document,
+      document: pages ? { ...node.described.document, objects: pages } : node.described.document,
     });
     const data = captured.get(node.key);
     nodes.push({
@@ -273,7 +289,9 @@ async function exportLocked(
     bundle: writer.dir,
     bundleId: writer.bundleId,
     nodes: [...byKind.values()].sort((a, b) => a.kind.localeCompare(b.kind)),
-    dataBytes: nodes.reduce((sum, n) => sum + (n.dataInfo?.size ?? 0), 0),
+    dataBytes:
+      nodes.reduce((sum, n) => sum + (n.dataInfo?.size ?? 0), 0) +
+      [...objects.values()].reduce((sum, o) => sum + o.bytes, 0),
     downloadedBytes: captureCtx.stats.downloadedBytes,
     reusedBytes: captureCtx.stats.reusedBytes,
     notes: graph.notes,

@@ -21,7 +21,8 @@ import * as networkQuotas from '../openstack/network/quotas/index.js';
 import * as routers from '../openstack/network/routers/index.js';
 import * as securityGroups from '../openstack/network/security-groups/index.js';
 import type { Session } from '../openstack/session/session.js';
-import type { DestinationFacts } from '../plan/types.js';
+import * as swift from '../openstack/object-store/index.js';
+import type { DestinationFacts, ObjectStoreFacts } from '../plan/types.js';
 
 type Quota = DestinationFacts['quotas'][number];
 type Services = DestinationFacts['services'];
@@ -69,22 +70,25 @@ const sortedUnique = (names: readonly (string | null | undefined)[]): string[] =
 export async function gatherDestinationFacts(
   session: Session,
   signal?: AbortSignal,
+  interest: { containers?: readonly string[] } = {},
 ): Promise<DestinationFacts> {
   const opts = signal ? { signal } : {};
   const projectId = session.project.id;
-  const [compute, network, image, blockStorage] = await Promise.all([
+  const [compute, network, image, blockStorage, objectStore] = await Promise.all([
     hasService(session, 'compute', signal),
     hasService(session, 'network', signal),
     hasService(session, 'image', signal),
     hasService(session, 'block-storage', signal),
+    hasService(session, 'object-store', signal),
   ]);
   const services: Services = { compute, network, image, 'block-storage': blockStorage };
 
-  const [computeFacts, networkFacts, imageFacts, volumeFacts] = await Promise.all([
+  const [computeFacts, networkFacts, imageFacts, volumeFacts, objectFacts] = await Promise.all([
     compute ? gatherCompute(session, opts) : undefined,
     network ? gatherNetwork(session, projectId, opts) : undefined,
     image ? gatherImages(session, projectId, opts) : undefined,
     blockStorage ? gatherBlockStorage(session, opts) : undefined,
+    objectStore ? gatherObjectStore(session, interest.containers ?? [], opts) : undefined,
   ]);
 
   const existingNames: Partial<Record<KindName, string[]>> = {
@@ -118,6 +122,37 @@ export async function gatherDestinationFacts(
       ...(networkFacts?.quotas ?? []),
       ...(volumeFacts?.quotas ?? []),
     ],
+    ...(objectFacts ? { objectStore: objectFacts } : {}),
+  };
+}
+
+/** Policies from `/info`, the account's quota and use, and which of `names` exist (and whose mark they carry). */
+async function gatherObjectStore(
+  session: Session,
+  names: readonly string[],
+  opts: Opts,
+): Promise<ObjectStoreFacts> {
+  const [info, account] = await Promise.all([
+    optional(session, 'Swift /info', () => swift.info(session, opts)),
+    swift.headAccount(session, opts),
+  ]);
+  const containers: ObjectStoreFacts['containers'] = [];
+  for (const name of [...new Set(names)].sort()) {
+    const h = await swift.headContainer(session, name, opts);
+    if (h)
+      containers.push({
+        name,
+        ...(h['x-container-meta-downpour-bundle'] ? { bundle: h['x-container-meta-downpour-bundle'] } : {}),
+      });
+  }
+  const quota = Number(account['x-account-meta-quota-bytes']);
+  return {
+    policies: (info?.swift?.policies ?? []).map((p) => ({ name: p.name, default: p.default === true })),
+    containers,
+    ...(Number.isFinite(quota) && account['x-account-meta-quota-bytes'] !== undefined
+      ? { quotaBytes: quota }
+      : {}),
+    bytesUsed: Number(account['x-account-bytes-used'] ?? 0),
   };
 }
 

@@ -137,7 +137,10 @@ async function planWithFacts(
   mapping: MappingFile,
   signal?: AbortSignal,
 ): Promise<{ plan: Plan; facts: DestinationFacts }> {
-  const facts = await gatherDestinationFacts(session, signal);
+  const containers = bundle.graph.nodes
+    .filter((n) => n.kind === 'object-store.container')
+    .map((n) => n.sourceId);
+  const facts = await gatherDestinationFacts(session, signal, { containers });
   const plan = planImport({
     graph: bundle.graph,
     graphDigest: bundle.graphDigest,
@@ -189,6 +192,8 @@ export interface ImportReport {
   idMap: Record<string, string>;
   floatingIps: { source: string; destination: string }[];
   verification: VerificationCheck[];
+  /** What the import left out or changed on the way, one sentence each (also shown as it happened). */
+  warnings: string[];
   seconds: number;
 }
 
@@ -362,6 +367,7 @@ async function importLocked(
     idMap: {},
     floatingIps: [],
     verification: [],
+    warnings,
     seconds: 0,
   };
   for (const n of bundle.graph.nodes) {

@@ -18,6 +18,10 @@
  *   cirros-0.6.2: cirros
  * keypairs:           # source keypair name -> name to use where a different key already has the name
  *   deploy: deploy-migrated
+ * storagePolicies:    # source Swift storage policy -> destination storage policy
+ *   gold: standard
+ * containers:         # container name -> merge: upload into the destination's container of that name
+ *   assets: merge
  * ```
  *
  * Unknown sections, and values that are not strings, are refused (a `UsageError`, exit code 2)
@@ -36,6 +40,8 @@ export const MAPPING_SECTIONS = [
   'availabilityZones',
   'images',
   'keypairs',
+  'storagePolicies',
+  'containers',
 ] as const satisfies readonly (keyof MappingFile)[];
 type Section = (typeof MAPPING_SECTIONS)[number];
 

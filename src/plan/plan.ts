@@ -12,6 +12,7 @@ import {
 import { resolveFlavors, resolveKeypairs, resolveServerOverrides, resolveZones } from './resolve-compute.js';
 import { resolveDefaultSecurityGroup, resolveForeignNetworks } from './resolve-network.js';
 import { resolveImages, resolveVolumeOverrides, resolveVolumeTypes } from './resolve-storage.js';
+import { resolveContainers } from './resolve-object-store.js';
 import { PLAN_VERSION, type DestinationFacts, type Finding, type MappingFile, type Plan } from './types.js';
 
 export interface PlanInput {
@@ -42,6 +43,7 @@ export function planImport(input: PlanInput): Plan {
   // Things whose destination twin may already be there.
   resolveKeypairs(ctx);
   resolveDefaultSecurityGroup(ctx);
+  resolveContainers(ctx);
   planTheRest(ctx);
   // Destination values the creates use instead of the source's.
   resolveServerOverrides(ctx);

@@ -57,6 +57,17 @@ export interface DestinationFacts {
     limit: number;
     inUse: number;
   }[];
+  /** Swift, when the catalog has it: storage policies, the containers an import may meet, the account quota. */
+  objectStore?: ObjectStoreFacts;
+}
+
+export interface ObjectStoreFacts {
+  policies: { name: string; default: boolean }[];
+  /** Containers of the bundle's names that exist already, with the bundle id an import marked them with. */
+  containers: { name: string; bundle?: string }[];
+  /** `X-Account-Meta-Quota-Bytes`, when the operator set one. */
+  quotaBytes?: number;
+  bytesUsed: number;
 }
 
 /** `map.yaml`: the user's word on how source things map to destination things. Every key is optional. */
@@ -73,6 +84,10 @@ export interface MappingFile {
   images?: Record<string, string>;
   /** Source keypair name -> name to use at the destination (when a different key already has the name). */
   keypairs?: Record<string, string>;
+  /** Source storage policy name -> destination storage policy name. */
+  storagePolicies?: Record<string, string>;
+  /** Container name -> `merge`: upload into the destination's existing container of that name. */
+  containers?: Record<string, string>;
 }
 
 /** What import does with one node. */

@@ -6,6 +6,8 @@ import * as volumes from '../openstack/block-storage/volumes/index.js';
 import * as images from '../openstack/image/images/index.js';
 import * as networks from '../openstack/network/networks/index.js';
 import * as securityGroups from '../openstack/network/security-groups/index.js';
+import * as swift from '../openstack/object-store/index.js';
+import { selectEndpoint } from '../openstack/session/catalog.js';
 import type { Session } from '../openstack/session/session.js';
 import {
   SELECTION_API_VERSION,
@@ -24,6 +26,8 @@ export interface SelectFilters {
   networks?: string[];
   securityGroups?: string[];
   keypairs?: string[];
+  /** Swift container names (globs). */
+  containers?: string[];
   /** Tags (`app=shop` is one tag string) on servers, images, networks and security groups. */
   tags?: string[];
   /** `key=value` metadata on servers and volumes, or properties on images. */
@@ -83,6 +87,20 @@ async function candidates(session: Session, signal?: AbortSignal): Promise<Candi
   for await (const k of keypairs.list(session, opts)) {
     out.push({ kind: 'compute.keypair', id: k.name, name: k.name, tags: [], metadata: {} });
   }
+  // Object storage is optional: a cloud without it in the catalog has no containers to list.
+  if (
+    selectEndpoint(
+      session.catalog,
+      'object-store',
+      session.interfaceFor('object-store'),
+      session.cloud.regionName,
+    )
+  ) {
+    for await (const c of swift.listContainers(session, opts)) {
+      if (TEMPORARY.test(c.name)) continue;
+      out.push({ kind: 'object-store.container', id: c.name, name: c.name, tags: [], metadata: {} });
+    }
+  }
   return out;
 }
 
@@ -108,6 +126,7 @@ export async function selectResources(
     ['--network', 'network.network', filters.networks],
     ['--security-group', 'network.security-group', filters.securityGroups],
     ['--keypair', 'compute.keypair', filters.keypairs],
+    ['--container', 'object-store.container', filters.containers],
   ];
   const asked =
     byName.some(([, , v]) => v?.length) || filters.tags?.length || filters.metadata?.length || filters.all;
@@ -165,6 +184,7 @@ export async function selectResources(
     'network.network',
     'network.security-group',
     'compute.keypair',
+    'object-store.container',
   ];
   const resources = [...chosen.values()].sort(
     (a, b) =>

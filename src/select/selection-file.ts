@@ -10,6 +10,7 @@ export const SELECTABLE_KINDS = [
   'network.network',
   'network.security-group',
   'compute.keypair',
+  'object-store.container',
 ] as const;
 export type SelectableKind = (typeof SELECTABLE_KINDS)[number];
 

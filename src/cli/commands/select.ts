@@ -18,6 +18,7 @@ export function registerSelectCommand(program: Command): void {
     .option('--network <name|id>', "the project's networks, with their subnets (repeatable)", collect)
     .option('--security-group <name|id>', 'security groups (repeatable)', collect)
     .option('--keypair <name>', 'keypairs of the current user (repeatable)', collect)
+    .option('--container <name>', 'Swift containers by name glob, with their objects (repeatable)', collect)
     .option(
       '--tag <tag>',
       'resources carrying this tag, e.g. app=shop (servers, images, networks, security groups)',
@@ -37,13 +38,15 @@ export function registerSelectCommand(program: Command): void {
 Each filter adds what it matches; a filter that matches nothing is an error, so a typo
 cannot silently shrink a migration. The export then adds every dependency of what you
 picked (ports, networks, subnets, routers, security groups, keypair, server group,
-volumes, images, floating IPs).
+volumes, images, floating IPs; for a container, the containers that hold its large
+objects' segments and its older versions).
 
 Capture modes: snapshot (a live server snapshot, the default), stop (stop the server,
 capture, start it again), image (reuse the boot image: for stateless servers).
 
 Examples:
   downpour select --cloud src --server 'web-*' --tag app=shop -o shop.yaml
+  downpour select --cloud src --container 'assets-*' -o assets.yaml
   downpour select --cloud src --all --capture stop -o everything.yaml`,
     )
     .action(async (opts: Record<string, unknown>, command: Command) => {
@@ -62,6 +65,7 @@ Examples:
           networks: list('network'),
           securityGroups: list('securityGroup'),
           keypairs: list('keypair'),
+          containers: list('container'),
           tags: list('tag'),
           metadata: list('metadata'),
           all: opts['all'] === true,

@@ -4,6 +4,7 @@ import { pick, type KindExport, type Reference, type Described } from '../kind.j
 import { CINDER_IMAGE_KEYS, portableImageDocument } from '../image/export.js';
 import { volumeTypeIdentity } from '../volume-type.js';
 import type { VolumeDocument } from './document.js';
+import { snapshotList, snapshotsOf } from '../snapshot/source.js';
 
 export const volumeExport: KindExport<VolumeDocument> = {
   kind: 'block-storage.volume',
@@ -62,12 +63,18 @@ export const volumeExport: KindExport<VolumeDocument> = {
         },
       });
     }
+    // Its snapshots move with it, oldest first (each depends on the one before).
+    const related: Reference[] = snapshotsOf(await ctx.cache.all(snapshotList), id).map((s) => ({
+      kind: 'block-storage.snapshot',
+      id: s.id,
+    }));
     return {
       name: volume.name || undefined,
       disposition: 'create',
       document,
       dependsOn,
       inline,
+      ...(related.length ? { related } : {}),
       data: { from: 'volume', volumeId: id },
     };
   },

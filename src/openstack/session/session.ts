@@ -198,6 +198,11 @@ export class Session {
     return { id: this.tokenInfo.project.id, name: this.tokenInfo.project.name };
   }
 
+  /** The authenticated user (Swift ACLs name users by id). */
+  get user(): { id: string; name: string } | undefined {
+    return this.tokenInfo ? { id: this.tokenInfo.user.id, name: this.tokenInfo.user.name } : undefined;
+  }
+
   get catalog() {
     return this.tokenInfo?.catalog ?? [];
   }

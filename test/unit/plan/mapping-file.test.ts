@@ -104,12 +104,15 @@ describe('docs/mapping.md', () => {
     const mapping = parseMappingFile(example ?? '', 'docs/mapping.md');
     expect(Object.keys(mapping).sort()).toEqual([
       'availabilityZones',
+      'containers',
       'flavors',
       'images',
       'keypairs',
       'networks',
+      'storagePolicies',
       'volumeTypes',
     ]);
     expect(mapping.availabilityZones?.['rack-2']).toBe('');
+    expect(mapping.containers?.['assets']).toBe('merge');
   });
 });

@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './requests.js';
+export * as urls from './urls.js';
