@@ -32,6 +32,7 @@ const RESOURCES = [
   'openstack_networking_secgroup_v2',
   'openstack_networking_subnet_route_v2',
   'openstack_networking_subnet_v2',
+  'openstack_objectstorage_container_v1',
 ];
 const DATA_SOURCES = [
   'openstack_identity_auth_scope_v3',

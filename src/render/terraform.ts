@@ -14,6 +14,7 @@ import { registerRenderer, type RenderedFile } from './render.js';
 import { TERRAFORM_COMPUTE } from './terraform/compute.js';
 import { addressOf, TfContext, type TerraformKind, type TfBlock, type TfEmit } from './terraform/context.js';
 import { TERRAFORM_NETWORK } from './terraform/network.js';
+import { TERRAFORM_STORAGE } from './terraform/storage.js';
 import { terraformReadme } from './terraform/readme.js';
 
 /** The provider release whose schema the tests check the output against, and the versions it allows. */
@@ -30,6 +31,7 @@ export const TERRAFORM_KINDS: Readonly<Record<KindName, TerraformKind>> = {
   'block-storage.volume-type': {},
   ...TERRAFORM_COMPUTE,
   ...TERRAFORM_NETWORK,
+  ...TERRAFORM_STORAGE,
 };
 
 const toItem = (b: TfBlock): HclItem[] => [

@@ -10,6 +10,7 @@ import { ANSIBLE_COMPUTE } from './compute.js';
 import { PlaybookContext, text, type AnsibleKind } from './context.js';
 import { BUNDLE_VAR, CLOUD_VAR } from './names.js';
 import { ANSIBLE_NETWORK } from './network.js';
+import { ANSIBLE_STORAGE } from './storage.js';
 import { Jinja, expr, playbookYaml, type Task, type Value } from './yaml.js';
 
 /**
@@ -23,6 +24,7 @@ export const ANSIBLE_KINDS: Readonly<Record<KindName, AnsibleKind>> = {
   'block-storage.volume-type': { tag: 'volume_type' },
   ...ANSIBLE_COMPUTE,
   ...ANSIBLE_NETWORK,
+  ...ANSIBLE_STORAGE,
 };
 
 export const IDS_FILE = 'ids.json';

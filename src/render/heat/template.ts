@@ -26,6 +26,7 @@ import { HEAT_COMPUTE } from './compute.js';
 import { HEAT_NETWORK } from './network.js';
 import { GroupGraph } from './group-graph.js';
 import { HEAT_SECURITY_GROUPS } from './security-groups.js';
+import { HEAT_STORAGE } from './storage.js';
 
 /** Flavors and volume types always exist at the destination: they are parameters, never resources. */
 const mustExist: BlockMaker = (_ctx, r) => ({
@@ -43,6 +44,7 @@ export const HEAT_KINDS: Readonly<Record<KindName, BlockMaker>> = {
   ...HEAT_COMPUTE,
   ...HEAT_NETWORK,
   ...HEAT_SECURITY_GROUPS,
+  ...HEAT_STORAGE,
 };
 
 /** Heat resources a resource's properties name through `get_resource`. */

@@ -62,6 +62,7 @@ export const TF_TYPE = {
   image: 'openstack_images_image_v2',
   volume: 'openstack_blockstorage_volume_v3',
   authScope: 'openstack_identity_auth_scope_v3',
+  container: 'openstack_objectstorage_container_v1',
 } as const;
 
 export class TfContext {
@@ -159,6 +160,11 @@ export class TfContext {
 
   /** The id of the project Terraform works in. */
   projectId(): HclExpr {
+    return this.scope('project_id');
+  }
+
+  /** An attribute of the project and user the provider is logged in as. */
+  scope(attribute: 'project_id' | 'project_name' | 'user_id'): HclExpr {
     const scope: TfBlock = { data: true, type: TF_TYPE.authScope, name: 'current', comments: [], body: [] };
     const address = addressOf(scope);
     if (!this.lookups.has(address)) {
@@ -166,7 +172,7 @@ export class TfContext {
       scope.body = [{ attr: 'name', value: 'current' }];
       this.lookups.set(address, scope);
     }
-    return this.ref(scope, 'project_id');
+    return this.ref(scope, attribute);
   }
 }
 

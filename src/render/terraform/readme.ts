@@ -3,6 +3,7 @@ import type { KindName } from '../../kinds/model.js';
 import { ASSEMBLE_SCRIPT } from '../data-script.js';
 import { kindOf } from '../../kinds/registry.js';
 import { docOf, type RenderModel, type RenderResource } from '../model.js';
+import { containerAcl } from '../object-store.js';
 
 /** The provider release the tests check the configuration against. */
 export const CHECKED_AGAINST = 'terraform-provider-openstack v3.4.0';
@@ -36,6 +37,12 @@ function limits(model: RenderModel): string[] {
       "  provider's project), leaving out those Neutron puts in every default group; rules already",
       '  there are not removed. Should one of the added rules be there already, the apply fails',
       '  with a conflict: remove that rule block.',
+    );
+  if (of('block-storage.snapshot'))
+    out.push(
+      '- Volume snapshots: the provider has no snapshot resource, and nothing writes data into a',
+      '  snapshot. They are not here; `downpour import` makes them (each a snapshot of a volume of',
+      '  its own that holds its data).',
     );
   if (of('block-storage.volume', (r) => r.data !== undefined))
     out.push(
@@ -75,6 +82,32 @@ function limits(model: RenderModel): string[] {
     )
   )
     out.push('- A data volume set to go with its server at the source is attached without that setting.');
+  if (of('object-store.container'))
+    out.push(
+      '- Containers are created empty: their objects are not in the configuration. `downpour import`',
+      '  uploads them (a bundle of containers only: `downpour select --container`; with',
+      '  `containers: { NAME: merge }` in map.yaml to fill a container made here). `force_destroy` is',
+      '  off: `terraform destroy` fails on a container that still holds objects.',
+    );
+  const acls = (r: RenderResource) => {
+    const d = docOf(r, 'object-store.container');
+    return [containerAcl(d, 'read_acl'), containerAcl(d, 'write_acl')];
+  };
+  if (of('object-store.container', (r) => acls(r).some((a) => a?.entries.some((e) => e.type === 'owner'))))
+    out.push(
+      '- Container ACL entries that named the source project or user name the project and user the',
+      "  provider is logged in as, as Downpour's import maps them.",
+    );
+  if (of('object-store.container', (r) => acls(r).some((a) => (a?.dropped.length ?? 0) > 0)))
+    out.push(
+      '- Container ACL entries that named other projects or users of the source are left out (the',
+      '  comment above each such container lists them).',
+    );
+  if (of('object-store.container', (r) => typeof r.doc['storage_policy'] === 'string'))
+    out.push(
+      "- A container's `storage_policy` is the source's policy name, which the destination must have;",
+      "  the mapping file's `storagePolicies` is not applied here.",
+    );
   out.push(
     "- A server's user_data (tenant credentials cannot read it) and its description (the provider",
     '  has no argument for it) are not carried.',

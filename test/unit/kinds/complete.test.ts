@@ -3,13 +3,16 @@ import { KINDS, REMOVAL_ORDER } from '../../../src/kinds/registry.js';
 import { ANSIBLE_COMPUTE } from '../../../src/render/ansible/compute.js';
 import { ANSIBLE_NETWORK } from '../../../src/render/ansible/network.js';
 import { ANSIBLE_KINDS } from '../../../src/render/ansible/playbook.js';
+import { ANSIBLE_STORAGE } from '../../../src/render/ansible/storage.js';
 import { HEAT_COMPUTE } from '../../../src/render/heat/compute.js';
 import { HEAT_NETWORK } from '../../../src/render/heat/network.js';
 import { HEAT_SECURITY_GROUPS } from '../../../src/render/heat/security-groups.js';
+import { HEAT_STORAGE } from '../../../src/render/heat/storage.js';
 import { HEAT_KINDS } from '../../../src/render/heat/template.js';
 import { TERRAFORM_KINDS } from '../../../src/render/terraform.js';
 import { TERRAFORM_COMPUTE } from '../../../src/render/terraform/compute.js';
 import { TERRAFORM_NETWORK } from '../../../src/render/terraform/network.js';
+import { TERRAFORM_STORAGE } from '../../../src/render/terraform/storage.js';
 
 /** A kind in the registry is whole only with its facts and a block in every renderer. */
 const kinds = Object.values(KINDS);
@@ -31,9 +34,9 @@ describe('every kind in the registry', () => {
       const keys = parts.flatMap((p) => Object.keys(p));
       return keys.filter((k, i) => keys.indexOf(k) !== i);
     };
-    expect(twice([HEAT_COMPUTE, HEAT_NETWORK, HEAT_SECURITY_GROUPS])).toEqual([]);
-    expect(twice([ANSIBLE_COMPUTE, ANSIBLE_NETWORK])).toEqual([]);
-    expect(twice([TERRAFORM_COMPUTE, TERRAFORM_NETWORK])).toEqual([]);
+    expect(twice([HEAT_COMPUTE, HEAT_NETWORK, HEAT_SECURITY_GROUPS, HEAT_STORAGE])).toEqual([]);
+    expect(twice([ANSIBLE_COMPUTE, ANSIBLE_NETWORK, ANSIBLE_STORAGE])).toEqual([]);
+    expect(twice([TERRAFORM_COMPUTE, TERRAFORM_NETWORK, TERRAFORM_STORAGE])).toEqual([]);
   });
 
   it('that import can create has tasks in the playbook and blocks in main.tf', () => {

@@ -62,6 +62,8 @@ const PASSED_THROUGH: Record<string, Record<string, string[] | 'any'>> = {
   image: { properties: 'any' },
   volume: { metadata: 'any' },
   server_group: { rules: ['max_server_per_host'] },
+  // object_container.py hands metadata to openstacksdk, which sends each key as X-Container-Meta-KEY.
+  object_container: { metadata: 'any' },
 };
 
 /** openstacksdk attribute names the resource module is given (network/v2/{network,router,floating_ip}.py). */

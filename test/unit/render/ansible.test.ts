@@ -12,7 +12,7 @@ import {
   type ParsedTask,
   type UsedName,
 } from './ansible-check.js';
-import { fixtureModel, loadRenderFixture } from './support.js';
+import { containersModel, fixtureModel, loadRenderFixture } from './support.js';
 import { everythingFixture, modelOf } from './ansible-variants.js';
 
 interface Rendered {
@@ -40,6 +40,7 @@ function render(model: RenderModel): Rendered {
 const cases: [string, () => RenderModel][] = [
   ['the shop bundle', () => fixtureModel()],
   ['the shop bundle with every variant', () => modelOf(everythingFixture())],
+  ['the shop bundle with containers', () => containersModel()],
 ];
 
 const MODULE_OF: Record<string, string> = {
@@ -53,6 +54,7 @@ const MODULE_OF: Record<string, string> = {
   'image.image': 'openstack.cloud.image',
   'block-storage.volume': 'openstack.cloud.volume',
   'compute.server': 'openstack.cloud.server',
+  'object-store.container': 'openstack.cloud.object_container',
 };
 
 describe.each(cases)('ansible playbook of %s', (_label, makeModel) => {
@@ -313,6 +315,50 @@ describe('ansible playbook', () => {
     });
     expect(files.get('README.md')).toContain(
       'it is attached to no port, so the resource module finds it again',
+    );
+  });
+
+  it('creates Swift containers with their metadata and the ACL entries that name nobody, and lists what it leaves out', () => {
+    const { tasks, files, requirements } = render(containersModel());
+    const containers = tasks.filter((t) => t.module === 'openstack.cloud.object_container');
+    expect(containers.map((t) => t.args['name'])).toEqual(['assets-archive', 'assets', 'logs']);
+    expect(containers[1]).toMatchObject({
+      register: 'container_assets',
+      tags: ['container'],
+      args: {
+        cloud: '{{ cloud }}',
+        name: 'assets',
+        metadata: { 'web-index': 'index.html', 'quota-bytes': '1000000' },
+        read_ACL: '.r:*,.rlistings',
+      },
+    });
+    // Its only write ACL entry names the source project and user: no write_ACL is set.
+    expect(containers[1]?.args).not.toHaveProperty('write_ACL');
+    expect(containers[2]?.args).toEqual({ cloud: '{{ cloud }}', name: 'logs', read_ACL: '*:*' });
+    const ids = tasks.at(-1)?.vars?.['downpour_ids'] as Record<string, string>;
+    expect(ids['assets']).toBe("{{ container_assets.container.id | default('') }}");
+    // object_container and every option used are in every 2.x release: the servers' tags set the oldest.
+    expect(ARGSPEC.modules['object_container']?.since).toEqual({});
+    expect(requirements.collections[0]?.version).toBe('>=2.4.0,<3.0.0');
+    const readme = files.get('README.md') ?? '';
+    const about = (name: string) => `\`object-store.container ${name} (source id ${name})\`: `;
+    expect(readme).toContain('| `container` | containers | 3 |');
+    expect(readme).toContain('- Containers are created empty: their objects are not in the playbook.');
+    expect(readme).toContain(`${about('assets')}its storage policy gold is not set`);
+    expect(readme).toContain(
+      `${about('assets')}its legacy versioning (X-Versions-Location: assets-archive) is not set`,
+    );
+    expect(readme).toContain(
+      `${about('assets')}its read ACL entries naming the source project or user (875456a5a0794e1081f6def9f38a7da3:*) are left out`,
+    );
+    expect(readme).toContain(
+      `${about('assets')}its read ACL entries naming other projects or users of the source (4a1f0c3e9b7d4e2f8c6a5b3d1e0f9a8b:*) are left out`,
+    );
+    expect(readme).toContain(`${about('assets')}its write ACL entries naming the source project or user`);
+    expect(readme).toContain(`${about('logs')}its object versioning (X-Versions-Enabled) is not turned on`);
+    expect(readme).not.toContain(about('assets-archive'));
+    expect(files.get('playbook.yml')).toContain(
+      '# Created empty: its objects (3 objects, 2.0 KiB at the source) are not in the playbook (README.md).',
     );
   });
 

@@ -9,7 +9,7 @@ import type { MappingFile } from '../../../src/plan/types.js';
 import { renderHeat } from '../../../src/render/heat.js';
 import { buildRenderModel, type RenderModel } from '../../../src/render/model.js';
 import { writeRendered } from '../../../src/render/render.js';
-import { fixtureModel, loadRenderFixture } from './support.js';
+import { containersModel, fixtureModel, loadRenderFixture } from './support.js';
 
 type Fixture = ReturnType<typeof loadRenderFixture>;
 
@@ -359,6 +359,50 @@ describe('heat renderer', () => {
     const { template: t, files } = rendered(model);
     expect(t.resources['port_rfx_db_port']?.properties['mac_address']).toBe('12:34:56:10:20:30');
     expect(files.get('template.yaml')).toContain('mac_address: "12:34:56:10:20:30"');
+  });
+
+  it('creates Swift containers with their name, public ACL entries and metadata, and says what Heat leaves out', () => {
+    const { template: t, files } = rendered(containersModel());
+    const resources = new Set(Object.keys(t.resources));
+    for (const [fn, arg] of intrinsics([t.resources, t.outputs]))
+      if (fn === 'get_resource') expect(resources, `get_resource ${String(arg)}`).toContain(arg);
+    expect(t.resources['container_assets']).toEqual({
+      type: 'OS::Swift::Container',
+      // The archive of older versions is created first.
+      depends_on: ['container_assets_archive'],
+      properties: {
+        name: 'assets',
+        // The source project's entry and the other project's are left out; no write ACL is left.
+        'X-Container-Read': '.r:*,.rlistings',
+        'X-Container-Meta': { 'web-index': 'index.html', 'quota-bytes': '1000000' },
+        PurgeOnDelete: false,
+      },
+    });
+    expect(t.resources['container_logs']?.properties).toEqual({
+      name: 'logs',
+      'X-Container-Read': '*:*',
+      PurgeOnDelete: false,
+    });
+    expect((t.outputs['id_map']?.value as Record<string, unknown>)['assets']).toEqual({
+      get_resource: 'container_assets',
+    });
+    const template = files.get('template.yaml') ?? '';
+    expect(template).toContain(
+      'Heat creates the container only: its objects (3 objects, 2.0 KiB at the source) are not in the stack',
+    );
+    const readme = files.get('README.md') ?? '';
+    expect(readme).toContain(
+      'Container assets: its read ACL entries naming the source project or user (875456a5a0794e1081f6def9f38a7da3:*) are left out',
+    );
+    expect(readme).toContain('Container assets: its write ACL entries naming the source project or user');
+    expect(readme).toContain(
+      'Container assets: its read ACL entries naming other projects or users of the source (4a1f0c3e9b7d4e2f8c6a5b3d1e0f9a8b:*) are left out',
+    );
+    expect(readme).toContain('Container assets had storage policy gold');
+    expect(readme).toContain("swift post --header 'X-Versions-Location: assets-archive' assets");
+    expect(readme).toContain('Container logs had object versioning on (X-Versions-Enabled)');
+    expect(readme).not.toContain('Container assets-archive');
+    expect(readme.match(/\*\*Objects\.\*\*/g)).toHaveLength(1);
   });
 
   it('writes shell scripts that sh can parse', () => {

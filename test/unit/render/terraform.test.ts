@@ -17,7 +17,7 @@ import {
   type RenderedFile,
 } from '../../../src/render/render.js';
 import { PROVIDER_SOURCE, PROVIDER_VERSION } from '../../../src/render/terraform.js';
-import { fixtureModel, loadRenderFixture } from './support.js';
+import { containersModel, fixtureModel, loadRenderFixture } from './support.js';
 import {
   checkBody,
   checkReferences,
@@ -312,6 +312,51 @@ describe('terraform renderer', () => {
     const readme = file(files, 'README.md');
     expect(readme).toContain("The source's `default` security group");
     expect(readme).toContain('power_state = "shutoff"');
+  });
+
+  it('creates Swift containers with metadata, storage policy, versioning and ACLs naming the provider project and user', async () => {
+    const files = renderModel(containersModel(), 'terraform');
+    expect((await problemsOf(files)).problems).toEqual([]);
+    const main = file(files, 'main.tf');
+    const spans = blockSpans(main);
+    const scope = 'data.openstack_identity_auth_scope_v3.current';
+    const assets = spans.get('openstack_objectstorage_container_v1.container_assets')?.text ?? '';
+    expect(assets).toContain('name            = "assets"');
+    expect(assets).toContain('storage_policy  = "gold"');
+    // The source project and user become the provider's; another project's entry is left out.
+    expect(assets).toContain(`container_read  = ".r:*,.rlistings,\${${scope}.project_id}:*"`);
+    expect(assets).toContain(`container_write = "\${${scope}.project_id}:\${${scope}.user_id}"`);
+    expect(assets).not.toContain('4a1f0c3e');
+    expect(assets).toMatch(
+      /metadata = \{\n {4}"quota-bytes" = "1000000"\n {4}"web-index" {3}= "index\.html"\n {2}\}/,
+    );
+    // Older versions go to the archive container's block, which comes first.
+    expect(assets).toMatch(
+      /versioning_legacy \{\n {4}type {5}= "versions"\n {4}location = openstack_objectstorage_container_v1\.container_assets_archive\.name\n {2}\}/,
+    );
+    expect(assets).not.toContain('versioning ');
+    expect(spans.get('openstack_objectstorage_container_v1.container_assets_archive')?.start).toBeLessThan(
+      spans.get('openstack_objectstorage_container_v1.container_assets')?.start ?? -1,
+    );
+    expect(main).toContain(
+      "# Left out of its read ACL, as Downpour's import leaves them out: 4a1f0c3e9b7d4e2f8c6a5b3d1e0f9a8b:*",
+    );
+    expect(main).toContain('# Created empty: its objects (3 objects, 2.0 KiB at the source)');
+    const logs = spans.get('openstack_objectstorage_container_v1.container_logs')?.text ?? '';
+    expect(logs).toContain('container_read = "*:*"');
+    expect(logs).toContain('versioning     = true');
+    expect(logs).not.toContain('versioning_legacy');
+    expect(file(files, 'outputs.tf')).toMatch(
+      /\n {4}assets +=  ?openstack_objectstorage_container_v1\.container_assets\.id\n/,
+    );
+    const readme = file(files, 'README.md');
+    expect(readme).toContain('3 containers.');
+    expect(readme).toContain('- Containers are created empty');
+    expect(readme).toContain('- Container ACL entries that named the source project or user');
+    expect(readme).toContain('- Container ACL entries that named other projects or users');
+    expect(readme).toContain("- A container's `storage_policy` is the source's policy name");
+    // The shop bundle alone says nothing of containers.
+    expect(file(render(), 'README.md')).not.toContain('ontainer');
   });
 
   it('gives the same bytes twice, and takes variable defaults from the mapping file', () => {
