@@ -34,7 +34,7 @@ API_CHECKS=(
 
 SERVICES=(mariadb epmd rabbitmq keystone glance-api placement neutron-api neutron-rpc
           nova-api nova-conductor nova-scheduler cinder-api cinder-scheduler cinder-volume
-          heat-api heat-engine memcached swift-account swift-container swift-object swift-container-updater
+          heat-api heat-engine memcached swift-account swift-container swift-object
           swift-proxy nova-compute)
 
 # inb CMD...: run CMD in the second cloud: network namespace NETNS, chroot R, clean environment.

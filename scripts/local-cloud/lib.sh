@@ -21,7 +21,7 @@ API_CHECKS=(
 # every process up.sh starts, in start order
 SERVICES=(mariadb epmd rabbitmq keystone glance-api placement neutron-server
           nova-api nova-conductor nova-scheduler cinder-api cinder-scheduler cinder-volume
-          heat-api heat-engine memcached swift-account swift-container swift-object swift-container-updater
+          heat-api heat-engine memcached swift-account swift-container swift-object
           swift-proxy nova-compute)
 
 # shellcheck source=../lib/procs.sh

@@ -436,8 +436,6 @@ start_svc memcached 11211 "" /usr/bin/memcached -l $IP -p 11211 -m 64 -u root
 for s in account container object; do
   start_svc swift-$s - "$SWIFT_DEPS /etc/swift/$s-server.conf" /usr/bin/swift-$s-server /etc/swift/$s-server.conf -v
 done
-start_svc swift-container-updater - "$SWIFT_DEPS /etc/swift/container-server.conf" \
-  /usr/bin/swift-container-updater /etc/swift/container-server.conf -v
 start_svc swift-proxy 8080 "$SWIFT_DEPS /etc/swift/proxy-server.conf" /usr/bin/swift-proxy-server /etc/swift/proxy-server.conf -v
 tmark "9b swift" "$t"
 

@@ -132,10 +132,24 @@ async function captureVolume(
   label: string,
 ): Promise<Captured> {
   const opts = ctx.signal ? { signal: ctx.signal } : {};
-  const marks = temporaryMarks(ctx.bundleId);
   const userSnapshot =
     'snapshotId' in source ? await snapshots.get(ctx.session, source.snapshotId, opts) : undefined;
   const volumeId = 'volumeId' in source ? source.volumeId : userSnapshot!.volume_id;
+  // A volume and its snapshots are captured one after another: the NFS backend refused a second
+  // volume from one chain while the first was being made ("no weighted backend").
+  return ctx.serverTurns.run([`volume:${volumeId}`], () =>
+    captureVolumeTurn(ctx, volumeId, userSnapshot, label),
+  );
+}
+
+async function captureVolumeTurn(
+  ctx: CaptureContext,
+  volumeId: string,
+  userSnapshot: snapshots.Snapshot | undefined,
+  label: string,
+): Promise<Captured> {
+  const opts = ctx.signal ? { signal: ctx.signal } : {};
+  const marks = temporaryMarks(ctx.bundleId);
   const purpose = userSnapshot ? `snapshot-${userSnapshot.id}` : `volume-${volumeId}`;
   const earlier = await finishedEarlier(ctx, purpose, label);
   if (earlier) {
