@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # What the integration tests use beside the local cloud: Debian's `ansible` package
 # (ansible-core, with the openstack.cloud 1.10 collection) for the rendered playbook's
-# syntax-check and real run. Installs it only when `ansible-playbook` is missing; needs root.
+# syntax-check and real run. Installs it only when `ansible-playbook` or the collection is
+# missing (ansible-core alone has the command and no collections); needs root.
 set -euo pipefail
-if command -v ansible-playbook >/dev/null 2>&1; then
-  echo "ansible-playbook found: $(command -v ansible-playbook)"
+COLLECTION=/usr/lib/python3/dist-packages/ansible_collections/openstack/cloud
+if command -v ansible-playbook >/dev/null 2>&1 && [ -d "$COLLECTION" ]; then
+  echo "ansible-playbook found: $(command -v ansible-playbook), with $COLLECTION"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "ansible-playbook is missing and this is not root: run 'apt-get install -y ansible' as root." >&2
+  echo "ansible-playbook or the openstack.cloud collection is missing and this is not root: run 'apt-get install -y ansible' as root." >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
@@ -17,3 +19,4 @@ export DEBIAN_FRONTEND=noninteractive
 host_apt update
 host_apt install -y ansible
 command -v ansible-playbook
+[ -d "$COLLECTION" ]

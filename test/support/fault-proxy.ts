@@ -35,6 +35,7 @@ export const LOCAL_CLOUD_PORTS = {
   cinder: 8776,
   placement: 8778,
   heat: 8004,
+  swift: 8080,
 } as const;
 export type ServiceName = keyof typeof LOCAL_CLOUD_PORTS;
 

@@ -147,31 +147,14 @@ async function putEntry(ctx: ApplyContext, container: string, e: ObjectEntry): P
       );
       return e.size;
     case 'dlo':
-      await swift.putObject(
-        ctx.session,
-        container,
-        e.name,
-        bodyOf(ctx, container, { ...e, at: null }),
-        {
-          ...headers,
-          'x-object-manifest': e.manifest ?? '',
-        },
-        o,
-      );
+    case 'symlink': {
+      // No bytes of its own: the header says where its content is.
+      const pointer =
+        e.type === 'dlo' ? { 'x-object-manifest': e.manifest ?? '' } : { 'x-symlink-target': e.target ?? '' };
+      const empty = bodyOf(ctx, container, { ...e, at: null });
+      await swift.putObject(ctx.session, container, e.name, empty, { ...headers, ...pointer }, o);
       return 0;
-    case 'symlink':
-      await swift.putObject(
-        ctx.session,
-        container,
-        e.name,
-        bodyOf(ctx, container, { ...e, at: null }),
-        {
-          ...headers,
-          'x-symlink-target': e.target ?? '',
-        },
-        o,
-      );
-      return 0;
+    }
     case 'slo': {
       const body = Buffer.from(JSON.stringify(e.segments ?? []));
       const res = await swift.putObject(
