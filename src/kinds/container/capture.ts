@@ -347,6 +347,8 @@ export async function captureObjects(
             entries[i] = again;
             reused++;
             ctx.stats.reusedBytes += again.type === 'object' ? again.size : 0;
+            bytes += again.type === 'object' ? again.size : 0;
+            ctx.progress({ type: 'item-bytes', id, doneBytes: bytes });
             continue;
           }
           try {
@@ -356,7 +358,9 @@ export async function captureObjects(
             if (err instanceof HttpError && err.status === 404) continue; // deleted since the listing: not there to move
             failures.push(`${item.name}: ${err instanceof Error ? err.message : String(err)}`);
           }
-          bytes += item.bytes;
+          // Bytes stored, as the container's own count has them: a manifest counts as itself, not its segments.
+          const got = entries[i];
+          bytes += got?.type === 'object' ? got.size : 0;
           ctx.progress({ type: 'item-bytes', id, doneBytes: bytes });
         }
       }),
